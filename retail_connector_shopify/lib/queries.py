@@ -1,0 +1,102 @@
+"""GraphQL documents the connector sends to the Shopify Admin API."""
+
+_MONEY_BAG = (
+    "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
+)
+_TAX_LINES = f"taxLines {{ title rate priceSet {{ {_MONEY_BAG} }} }}"
+_DISCOUNT_ALLOCATIONS = (
+    "discountAllocations { allocatedAmountSet { "
+    + _MONEY_BAG
+    + " } discountApplication { index } }"
+)
+_ADDRESS = (
+    "name firstName lastName company address1 address2 city zip "
+    "provinceCode countryCodeV2 phone"
+)
+TRANSACTION_FIELDS = (
+    f"id kind status gateway processedAt test amountSet {{ {_MONEY_BAG} }}"
+)
+
+SHOP = """
+query Shop {
+  shop { id name myshopifyDomain currencyCode }
+}
+"""
+
+ORDER_FIELDS = f"""
+  id name createdAt updatedAt processedAt cancelledAt test
+  email phone taxesIncluded currencyCode presentmentCurrencyCode
+  displayFinancialStatus
+  totalPriceSet {{ {_MONEY_BAG} }}
+  totalTaxSet {{ {_MONEY_BAG} }}
+  customer {{ id email phone firstName lastName }}
+  billingAddress {{ {_ADDRESS} }}
+  shippingAddress {{ {_ADDRESS} }}
+  {_TAX_LINES}
+  discountApplications(first: 10) {{
+    nodes {{
+      index
+      ... on DiscountCodeApplication {{ code }}
+      ... on ManualDiscountApplication {{ title }}
+      ... on AutomaticDiscountApplication {{ title }}
+      ... on ScriptDiscountApplication {{ title }}
+    }}
+  }}
+  lineItems(first: 100) {{
+    nodes {{
+      id name sku quantity isGiftCard
+      variant {{ id sku }}
+      originalUnitPriceSet {{ {_MONEY_BAG} }}
+      {_TAX_LINES}
+      {_DISCOUNT_ALLOCATIONS}
+    }}
+  }}
+  shippingLines(first: 5) {{
+    nodes {{
+      id title
+      originalPriceSet {{ {_MONEY_BAG} }}
+      {_TAX_LINES}
+      {_DISCOUNT_ALLOCATIONS}
+    }}
+  }}
+  transactions(first: 20) {{ {TRANSACTION_FIELDS} }}
+"""
+
+ORDERS_UPDATED_SINCE = f"""
+query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ {ORDER_FIELDS} }}
+  }}
+}}
+"""
+
+ORDER_TRANSACTIONS = f"""
+query OrderTransactions($id: ID!) {{
+  order(id: $id) {{ id transactions(first: 50) {{ {TRANSACTION_FIELDS} }} }}
+}}
+"""
+
+WEBHOOK_SUBSCRIPTIONS = """
+query WebhookSubscriptions($after: String) {
+  webhookSubscriptions(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id topic
+      endpoint { __typename ... on WebhookHttpEndpoint { callbackUrl } }
+    }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_CREATE = """
+mutation WebhookSubscriptionCreate(
+  $topic: WebhookSubscriptionTopic!
+  $subscription: WebhookSubscriptionInput!
+) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $subscription) {
+    webhookSubscription { id topic }
+    userErrors { field message }
+  }
+}
+"""

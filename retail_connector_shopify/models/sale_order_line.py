@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    shopify_line_key = fields.Char(
+        index="btree_not_null",
+        copy=False,
+        help="Which Shopify line (or discount, or shipping line) this line "
+        "stands for, so that a newer version of the order updates it.",
+    )

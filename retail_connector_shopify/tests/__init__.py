@@ -1,0 +1,2 @@
+from . import test_order_data
+from . import test_order_import
