@@ -10,6 +10,7 @@
     "installable": True,
     "depends": ["retail_connector_base", "sale_management", "sale_stock"],
     "external_dependencies": {"python": ["requests"]},
+    "post_init_hook": "post_init_hook",
     "data": [
         "security/ir.model.access.csv",
         "data/product_data.xml",

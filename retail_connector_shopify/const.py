@@ -29,6 +29,8 @@ MAX_WEBHOOK_BYTES = 2 * 1024 * 1024
 # an order updated while the previous poll ran is not missed.
 POLL_OVERLAP_MINUTES = 10
 POLL_PAGE_SIZE = 50
+# Requested cost of reading one order with up to 50 lines.
+ORDER_QUERY_COST = 800
 
 # Orders whose money has been taken: their transactions become payments.
 PAID_FINANCIAL_STATUSES = {"paid", "partially_paid", "partially_refunded", "refunded"}

@@ -196,7 +196,7 @@ class RetailBackend(models.Model):
             .search_count([("backend_id", "=", self.id), ("key", "=", key)])
         )
 
-    # Channel dispatch ----------------------------------------------------------
+    # Channel dispatch --------------------------------------------------------
 
     def _get_channel_backend(self):
         """Return the channel record (``shopify.backend``...) of this backend."""
@@ -211,7 +211,7 @@ class RetailBackend(models.Model):
         """Apply one inbound event; channel backends implement it."""
         return self._get_channel_backend()._process_event(event)
 
-    # State ---------------------------------------------------------------------
+    # State -------------------------------------------------------------------
 
     def _is_accepting_jobs(self):
         self.ensure_one()
@@ -249,7 +249,7 @@ class RetailBackend(models.Model):
         action["context"] = {"default_backend_id": self.id}
         return action
 
-    # Concurrency -----------------------------------------------------------------
+    # Concurrency -------------------------------------------------------------
 
     def _try_lock_external(self, external_id):
         """Take the transaction-scoped advisory lock of one external record.

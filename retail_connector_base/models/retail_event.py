@@ -127,7 +127,7 @@ class RetailEvent(models.Model):
         for event in self:
             event.display_name = f"{event.topic} {event.external_id or ''}".strip()
 
-    # Reception -----------------------------------------------------------------
+    # Reception ---------------------------------------------------------------
 
     @api.model
     def _receive(self, vals):
@@ -173,7 +173,7 @@ class RetailEvent(models.Model):
             job_record = job if isinstance(job, models.BaseModel) else job.db_record()
             event.write({"state": "queued", "job_id": job_record.id})
 
-    # Processing ------------------------------------------------------------------
+    # Processing --------------------------------------------------------------
 
     def _run(self):
         """Job: apply the event to Odoo, at most once.
@@ -274,7 +274,7 @@ class RetailEvent(models.Model):
             }
         )
 
-    # Payload ---------------------------------------------------------------------
+    # Payload -----------------------------------------------------------------
 
     def _payload_json(self):
         self.ensure_one()
@@ -286,7 +286,7 @@ class RetailEvent(models.Model):
                 code="invalid_payload",
             ) from error
 
-    # Actions ---------------------------------------------------------------------
+    # Actions -----------------------------------------------------------------
 
     def action_retry(self):
         """Process the stored payload again, after a fix."""

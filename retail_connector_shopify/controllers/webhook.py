@@ -93,11 +93,11 @@ class ShopifyWebhookController(http.Controller):
         """The raw body, refused above the size Shopify orders can reach."""
         httprequest = request.httprequest
         length = httprequest.content_length
-        if length is not None and length > const.MAX_WEBHOOK_BYTES:
+        if length is None:
+            raise BadRequest("A Content-Length header is required.")
+        if length > const.MAX_WEBHOOK_BYTES:
             raise RequestEntityTooLarge()
-        body = httprequest.stream.read(const.MAX_WEBHOOK_BYTES + 1)
-        if len(body) > const.MAX_WEBHOOK_BYTES:
-            raise RequestEntityTooLarge()
+        body = httprequest.get_data(cache=False)
         if not body:
             raise BadRequest("Empty body.")
         return body

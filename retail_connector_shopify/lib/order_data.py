@@ -153,7 +153,7 @@ class Order:
         return ""
 
 
-# Small readers ------------------------------------------------------------------
+# Small readers ---------------------------------------------------------------
 
 
 def _decimal(value, what):
@@ -192,7 +192,7 @@ def _text(value):
     return str(value).strip() if value not in (None, False) else ""
 
 
-# REST (webhook) shape -----------------------------------------------------------
+# REST (webhook) shape --------------------------------------------------------
 
 
 def _rest_money(node, key, what):
@@ -361,7 +361,7 @@ def order_from_rest(payload):
     )
 
 
-# GraphQL shape ----------------------------------------------------------------------
+# GraphQL shape ---------------------------------------------------------------
 
 
 def _gql_money(bag, what):

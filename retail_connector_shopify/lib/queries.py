@@ -42,7 +42,7 @@ ORDER_FIELDS = f"""
       ... on ScriptDiscountApplication {{ title }}
     }}
   }}
-  lineItems(first: 100) {{
+  lineItems(first: 50) {{
     nodes {{
       id name sku quantity isGiftCard
       variant {{ id sku }}
@@ -62,12 +62,20 @@ ORDER_FIELDS = f"""
   transactions(first: 20) {{ {TRANSACTION_FIELDS} }}
 """
 
-ORDERS_UPDATED_SINCE = f"""
-query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {{
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
-    pageInfo {{ hasNextPage endCursor }}
-    nodes {{ {ORDER_FIELDS} }}
-  }}
+# The poll lists versions only; each changed order is then read on its own,
+# which keeps every query far below the single-query cost limit.
+ORDERS_UPDATED_SINCE = """
+query OrdersUpdatedSince($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id updatedAt }
+  }
+}
+"""
+
+ORDER = f"""
+query Order($id: ID!) {{
+  order(id: $id) {{ {ORDER_FIELDS} }}
 }}
 """
 
@@ -81,10 +89,7 @@ WEBHOOK_SUBSCRIPTIONS = """
 query WebhookSubscriptions($after: String) {
   webhookSubscriptions(first: 100, after: $after) {
     pageInfo { hasNextPage endCursor }
-    nodes {
-      id topic
-      endpoint { __typename ... on WebhookHttpEndpoint { callbackUrl } }
-    }
+    nodes { id topic uri }
   }
 }
 """

@@ -101,14 +101,6 @@ class ShopifyBackend(models.Model):
             raise_if_not_found=False,
         ),
     )
-    discount_product_id = fields.Many2one(
-        "product.product",
-        required=True,
-        default=lambda self: self.env.ref(
-            "retail_connector_shopify.product_shopify_discount",
-            raise_if_not_found=False,
-        ),
-    )
     custom_item_product_id = fields.Many2one(
         "product.product",
         string="Custom Item Product",
@@ -154,7 +146,7 @@ class ShopifyBackend(models.Model):
         parents.unlink()
         return result
 
-    # Credentials ----------------------------------------------------------------
+    # Credentials -------------------------------------------------------------
 
     def _compute_secret_inputs(self):
         for backend in self:
@@ -180,7 +172,7 @@ class ShopifyBackend(models.Model):
         self.ensure_one()
         return self.backend_id._get_secret(WEBHOOK_SECRET)
 
-    # Display --------------------------------------------------------------------
+    # Display -----------------------------------------------------------------
 
     @api.depends("webhook_base_url")
     def _compute_webhook_url(self):
@@ -200,7 +192,7 @@ class ShopifyBackend(models.Model):
         for backend in self:
             backend.order_count = counts.get(backend, 0)
 
-    # API ------------------------------------------------------------------------
+    # API ---------------------------------------------------------------------
 
     def _client(self):
         self.ensure_one()
@@ -250,7 +242,7 @@ class ShopifyBackend(models.Model):
         client = self._client()
         try:
             existing = {
-                (node["topic"], (node.get("endpoint") or {}).get("callbackUrl"))
+                (node["topic"], node.get("uri"))
                 for node in client.paginate(
                     queries.WEBHOOK_SUBSCRIPTIONS, {}, "webhookSubscriptions"
                 )
@@ -264,7 +256,7 @@ class ShopifyBackend(models.Model):
                     {
                         "topic": enum,
                         "subscription": {
-                            "callbackUrl": self.webhook_url,
+                            "uri": self.webhook_url,
                             "format": "JSON",
                         },
                     },
@@ -296,7 +288,7 @@ class ShopifyBackend(models.Model):
             },
         }
 
-    # Inbound ------------------------------------------------------------------------
+    # Inbound -----------------------------------------------------------------
 
     def _process_event(self, event):
         """Apply one event; return ``(state, record)`` for the ledger."""
@@ -358,7 +350,7 @@ class ShopifyBackend(models.Model):
         except PayloadError:
             return None
 
-    # Catch-up poll -----------------------------------------------------------------
+    # Catch-up poll -----------------------------------------------------------
 
     @api.model
     def _cron_poll_orders(self):
@@ -389,7 +381,7 @@ class ShopifyBackend(models.Model):
             queries.ORDERS_UPDATED_SINCE,
             {"first": const.POLL_PAGE_SIZE, "query": search},
             "orders",
-            expected_cost=const.POLL_PAGE_SIZE * 12,
+            expected_cost=const.POLL_PAGE_SIZE + 2,
         ):
             _event, is_new = self.env["retail.event"]._receive(
                 {
@@ -400,7 +392,7 @@ class ShopifyBackend(models.Model):
                     "external_id": node["id"],
                     "external_updated_at": self._parse_updated_at(node["updatedAt"]),
                     "payload": json.dumps(node),
-                    "payload_format": "graphql",
+                    "payload_format": "graphql-ref",
                 }
             )
             created += is_new
@@ -409,6 +401,14 @@ class ShopifyBackend(models.Model):
             "Backend %s: poll since %s found %s new events", self.name, since, created
         )
         return created
+
+    def _fetch_order(self, gid):
+        """The current state of one order, as a GraphQL node."""
+        self.ensure_one()
+        data = self._client().execute(
+            queries.ORDER, {"id": gid}, expected_cost=const.ORDER_QUERY_COST
+        )
+        return data.get("order")
 
     def action_poll_now(self):
         self.ensure_one()
@@ -423,7 +423,7 @@ class ShopifyBackend(models.Model):
             },
         }
 
-    # Shared actions, run on the delegated backend ------------------------------
+    # Shared actions, run on the delegated backend ----------------------------
 
     def action_pause(self):
         return self.backend_id.action_pause()

@@ -1,5 +1,5 @@
+import json
 import logging
-from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
 
@@ -45,7 +45,7 @@ class ShopifySaleOrder(models.Model):
         ),
     ]
 
-    # Entry point -------------------------------------------------------------------
+    # Entry point -------------------------------------------------------------
 
     @api.model
     def _import_event(self, backend, event):
@@ -54,6 +54,30 @@ class ShopifySaleOrder(models.Model):
         Returns ``(state, sale_order)`` for the event ledger. Business errors
         propagate; the caller rolls back whatever was written.
         """
+        if event.payload_format == "graphql-ref":
+            # A poll found this version: skip it when already applied, else
+            # read the whole order now.
+            reference = event._payload_json()
+            binding = self.search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("external_id", "=", reference["id"]),
+                ],
+                limit=1,
+            )
+            version = event.external_updated_at
+            if binding.external_updated_at and version:
+                if version < binding.external_updated_at:
+                    return "ignored_stale", binding.odoo_id
+                if version == binding.external_updated_at:
+                    return "ignored_duplicate", binding.odoo_id
+            node = backend._fetch_order(reference["id"])
+            if not node:
+                raise BusinessError(
+                    _("Order %s no longer exists in Shopify.", reference["id"]),
+                    code="not_found",
+                )
+            event.write({"payload": json.dumps(node), "payload_format": "graphql"})
         try:
             order = read_order(event._payload_json(), event.payload_format)
         except PayloadError as error:
@@ -114,7 +138,7 @@ class _OrderImport:
         self.currency = self._currency()
         self.pricelist = self._pricelist()
 
-    # Main flow ---------------------------------------------------------------------
+    # Main flow ---------------------------------------------------------------
 
     def apply(self, sale_order):
         line_values = self._line_values()
@@ -161,7 +185,7 @@ class _OrderImport:
         sale_order.date_order = self.order.processed_at or self.order.created_at
         return sale_order
 
-    # Currency ------------------------------------------------------------------------
+    # Currency ----------------------------------------------------------------
 
     def _currency(self):
         code = self.order.currency_for(self.side)
@@ -209,7 +233,7 @@ class _OrderImport:
     def _amount(self, money):
         return float(money.pick(self.side))
 
-    # Customer ------------------------------------------------------------------------
+    # Customer ----------------------------------------------------------------
 
     def _partner(self):
         order = self.order
@@ -304,7 +328,7 @@ class _OrderImport:
             )
         )
 
-    # Lines -----------------------------------------------------------------------------
+    # Lines -------------------------------------------------------------------
 
     def _taxes(self, tax_lines):
         taxes = self.env["account.tax"]
@@ -318,12 +342,16 @@ class _OrderImport:
         return taxes
 
     def _line_values(self):
-        """Values of every Odoo line, each with its stable Shopify key."""
+        """Values of every Odoo line, each with its stable Shopify key.
+
+        A line's discounts become its discount percentage, exact to six
+        digits, so that Odoo taxes the discounted amount of each line as
+        Shopify does and both totals round to the same cent.
+        """
         order = self.order
         # Older REST payloads carry taxes on the order only: they then apply to
         # every taxable line.
         order_level_taxes = not any(line.tax_lines for line in order.lines)
-        discounts = defaultdict(float)
         values = []
 
         for line in order.lines:
@@ -331,27 +359,28 @@ class _OrderImport:
                 self.backend, line, order.name
             )
             if order_level_taxes:
-                taxes = (
-                    self._taxes(order.tax_lines) if line.taxable else self._taxes([])
-                )
+                taxes = self._taxes(order.tax_lines if line.taxable else [])
             else:
                 taxes = self._taxes(line.tax_lines)
+            price = self._amount(line.unit_price)
+            amount = price * line.quantity
+            allocated = sum(self._amount(a.amount) for a in line.discounts)
+            codes = sorted(
+                {order.discount_title(a.application_index) for a in line.discounts}
+                - {""}
+            )
+            name = line.name or product.display_name
             values.append(
                 {
                     "shopify_line_key": line.gid,
                     "product_id": product.id,
-                    "name": line.name or product.display_name,
+                    "name": f"{name} ({', '.join(codes)})" if codes else name,
                     "product_uom_qty": line.quantity,
-                    "price_unit": self._amount(line.unit_price),
+                    "price_unit": price,
                     "tax_id": [Command.set(taxes.ids)],
-                    "discount": 0.0,
+                    "discount": round(allocated / amount * 100, 6) if amount else 0.0,
                 }
             )
-            for allocation in line.discounts:
-                title = order.discount_title(allocation.application_index)
-                discounts[(title, tuple(sorted(taxes.ids)))] += self._amount(
-                    allocation.amount
-                )
 
         for shipping in order.shipping_lines:
             taxes = self._taxes(shipping.tax_lines)
@@ -366,23 +395,6 @@ class _OrderImport:
                     "product_uom_qty": 1,
                     "price_unit": price,
                     "tax_id": [Command.set(taxes.ids)],
-                    "discount": 0.0,
-                }
-            )
-
-        # One line per discount and tax set, so each discount is taxed like
-        # the lines it reduces.
-        for (title, tax_ids), amount in sorted(discounts.items()):
-            if not self.currency.round(amount):
-                continue
-            values.append(
-                {
-                    "shopify_line_key": f"discount:{title}:{','.join(map(str, tax_ids))}",
-                    "product_id": self.backend.discount_product_id.id,
-                    "name": _("Discount %s", title) if title else _("Discount"),
-                    "product_uom_qty": 1,
-                    "price_unit": -self.currency.round(amount),
-                    "tax_id": [Command.set(list(tax_ids))],
                     "discount": 0.0,
                 }
             )
@@ -438,7 +450,7 @@ class _OrderImport:
         if commands:
             sale_order.write({"order_line": commands})
 
-    # Checks and outcome ---------------------------------------------------------------
+    # Checks and outcome ------------------------------------------------------
 
     def _check_total(self, sale_order):
         expected = self._amount(self.order.total_price)
@@ -473,7 +485,7 @@ class _OrderImport:
             )
         sale_order.with_context(disable_cancel_warning=True)._action_cancel()
 
-    # Payments ----------------------------------------------------------------------------
+    # Payments ----------------------------------------------------------------
 
     def register_payments(self, binding):
         """Register each captured transaction once, as a posted payment."""

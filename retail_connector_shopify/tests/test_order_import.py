@@ -33,7 +33,7 @@ class TestOrderImport(ShopifyTestCase):
         )["transactions"]
         return payload
 
-    # Real payloads whose numbers do not add up -----------------------------------------
+    # Real payloads whose numbers do not add up -------------------------------
 
     def test_sample_order_with_unallocated_discount_needs_attention(self):
         payload = load_fixture("webhook-orders-create-2026-04.json")
@@ -66,7 +66,7 @@ class TestOrderImport(ShopifyTestCase):
         self.assertIn("+222.88", event.error_message)
         self.assertFalse(self._sale_order("gid://shopify/Order/450789469"))
 
-    # A payload that adds up --------------------------------------------------------------
+    # A payload that adds up --------------------------------------------------
 
     def test_balanced_order_matches_the_payload_to_the_cent(self):
         event = self.process(self._balanced_paid(), delivery_id="balanced-1")
@@ -97,11 +97,13 @@ class TestOrderImport(ShopifyTestCase):
             ],
         )
         self.assertEqual(set(products.mapped("product_uom_qty")), {1.0})
-        discount = lines.filtered(
-            lambda line: line.product_id == self.backend.discount_product_id
+        # The 20.00 code is the lounger's exact discount percentage.
+        lounger = products.filtered(
+            lambda line: line.product_id.default_code == "SKU2006-020"
         )
-        self.assertEqual(discount.name, "Discount SUMMER20")
-        self.assertAlmostEqual(discount.price_subtotal, -20.0, places=2)
+        self.assertEqual(lounger.name, "Mid-century lounger (SUMMER20)")
+        self.assertAlmostEqual(lounger.discount, 20 / 159.99 * 100, places=6)
+        self.assertAlmostEqual(lounger.price_subtotal, 139.99, places=2)
         shipping = lines.filtered(
             lambda line: line.product_id == self.backend.shipping_product_id
         )
@@ -195,7 +197,7 @@ class TestOrderImport(ShopifyTestCase):
         self.assertEqual(event.state, "done", event.error_message)
         self.assertEqual(self._sale_order().state, "cancel")
 
-    # Currencies and taxes ---------------------------------------------------------------
+    # Currencies and taxes ----------------------------------------------------
 
     def test_prices_including_tax_keep_the_total(self):
         payload = self._balanced_paid()
@@ -264,7 +266,7 @@ class TestOrderImport(ShopifyTestCase):
         self.assertEqual(sale.currency_id, self.eur)
         self.assertAlmostEqual(sale.amount_total, 809.90, places=2)
 
-    # Business exceptions and their fixes ------------------------------------------------
+    # Business exceptions and their fixes -------------------------------------
 
     def test_unknown_sku_names_the_sku_and_retry_after_fix_imports(self):
         self.products["SKU2006-035"].default_code = "RENAMED"
