@@ -205,6 +205,13 @@ class RetailEvent(models.Model):
                 state, record = backend._process_event(event)
         except RetryableError as error:
             raise RetryableJobError(str(error), seconds=error.retry_after) from error
+        except psycopg2.errors.UniqueViolation as error:
+            # A job for the same record committed after this transaction
+            # began: try again with a snapshot that sees its work.
+            raise RetryableJobError(
+                _("%s was written concurrently.", self.external_id),
+                seconds=LOCKED_RECORD_DELAY,
+            ) from error
         except (BusinessError, UserError, ValidationError) as error:
             return event._mark_failure("business", error)
         except FatalBackendError as error:
