@@ -57,25 +57,14 @@ class ShopifySaleOrder(models.Model):
         if event.payload_format == "graphql-ref":
             # A poll found this version: skip it when already applied, else
             # read the whole order now.
-            reference = event._payload_json()
-            binding = self.search(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("external_id", "=", reference["id"]),
-                ],
-                limit=1,
-            )
-            version = event.external_updated_at
-            if binding.external_updated_at and version:
-                if version < binding.external_updated_at:
-                    return "ignored_stale", binding.odoo_id
-                if version == binding.external_updated_at:
-                    return "ignored_duplicate", binding.odoo_id
-            node = backend._fetch_order(reference["id"])
+            gid = event._payload_json()["id"]
+            known = self._known_version_outcome(backend, gid, event.external_updated_at)
+            if known:
+                return known
+            node = backend._fetch_order(gid)
             if not node:
                 raise BusinessError(
-                    _("Order %s no longer exists in Shopify.", reference["id"]),
-                    code="not_found",
+                    _("Order %s no longer exists in Shopify.", gid), code="not_found"
                 )
             event.write({"payload": json.dumps(node), "payload_format": "graphql"})
         try:
@@ -86,16 +75,13 @@ class ShopifySaleOrder(models.Model):
             ) from error
         if backend.skip_test_orders and order.test:
             return "done", None
+        known = self._known_version_outcome(backend, order.gid, order.updated_at)
+        if known:
+            return known
 
         binding = self.search(
             [("backend_id", "=", backend.id), ("external_id", "=", order.gid)], limit=1
         )
-        if binding.external_updated_at:
-            if order.updated_at < binding.external_updated_at:
-                return "ignored_stale", binding.odoo_id
-            if order.updated_at == binding.external_updated_at:
-                return "ignored_duplicate", binding.odoo_id
-
         importer = _OrderImport(backend, order, event)
         sale_order = importer.apply(binding.odoo_id)
         values = {
@@ -120,6 +106,21 @@ class ShopifySaleOrder(models.Model):
             )
         importer.register_payments(binding)
         return "done", sale_order
+
+    @api.model
+    def _known_version_outcome(self, backend, gid, version):
+        """``(state, sale_order)`` when ``version`` is not newer than the
+        applied one, else ``None``."""
+        binding = self.search(
+            [("backend_id", "=", backend.id), ("external_id", "=", gid)], limit=1
+        )
+        if not (binding.external_updated_at and version):
+            return None
+        if version < binding.external_updated_at:
+            return "ignored_stale", binding.odoo_id
+        if version == binding.external_updated_at:
+            return "ignored_duplicate", binding.odoo_id
+        return None
 
 
 class _OrderImport:
