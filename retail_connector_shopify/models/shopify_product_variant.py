@@ -31,6 +31,24 @@ class ShopifyProductVariant(models.Model):
     ]
 
     @api.model
+    def _bind(self, backend, variant_gid, product, sku):
+        """Remember a variant-to-product match; a concurrent job may have
+        remembered it first, which is just as good."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            INSERT INTO shopify_product_variant
+                   (backend_id, external_id, odoo_id, sku, sync_date,
+                    create_uid, create_date, write_uid, write_date)
+            VALUES (%s, %s, %s, %s, now() at time zone 'UTC',
+                    %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
+            ON CONFLICT (backend_id, external_id) DO NOTHING
+            """,
+            (backend.id, variant_gid, product.id, sku, self.env.uid, self.env.uid),
+        )
+        self.invalidate_model()
+
+    @api.model
     def _product_for_line(self, backend, line, order_name):
         """The Odoo product of an order line: by variant binding, then SKU.
 
@@ -63,15 +81,7 @@ class ShopifyProductVariant(models.Model):
                 )
             if products:
                 if line.variant_gid:
-                    self.create(
-                        {
-                            "backend_id": backend.id,
-                            "external_id": line.variant_gid,
-                            "odoo_id": products.id,
-                            "sku": line.sku,
-                            "sync_date": fields.Datetime.now(),
-                        }
-                    )
+                    self._bind(backend, line.variant_gid, products, line.sku)
                 return products
             raise BusinessError(
                 _(

@@ -18,7 +18,7 @@ query Catalogue($after: String) {
 
 # Tax titles and rates the simulated shop charges, as Odoo taxes.
 SHOP_TAXES = (("State Tax", 6.0), ("State Tax", 7.25), ("City Tax", 4.5))
-GATEWAYS = ("shopify_payments", "manual", "gift_card", "bogus")
+GATEWAYS = ("shopify_payments", "paypal", "manual", "gift_card", "bogus")
 
 
 def ensure_accounting(env):
