@@ -6,3 +6,4 @@ from . import retail_outbound_call
 from . import retail_tax_mapping
 from . import retail_payment_mapping
 from . import retail_location_mapping
+from . import queue_job

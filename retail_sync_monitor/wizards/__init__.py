@@ -1,0 +1,3 @@
+from . import retail_event_ignore_wizard
+from . import retail_event_replay_wizard
+from . import retail_sync_trace
