@@ -17,6 +17,8 @@
         "data/ir_cron_data.xml",
         "views/shopify_backend_views.xml",
         "views/shopify_binding_views.xml",
+        "views/shopify_inventory_views.xml",
+        "views/shopify_refund_views.xml",
         "views/sale_order_views.xml",
         "views/shopify_menus.xml",
     ],

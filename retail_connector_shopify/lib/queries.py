@@ -17,6 +17,31 @@ TRANSACTION_FIELDS = (
     f"id kind status gateway processedAt test amountSet {{ {_MONEY_BAG} }}"
 )
 
+# Page sizes keep the order query with its refunds under the single-query
+# cost limit; a refund with more lines does not add up and waits for a person.
+REFUND_FIELDS = f"""
+  id createdAt note
+  refundLineItems(first: 10) {{
+    nodes {{
+      quantity restockType location {{ id }}
+      lineItem {{ id quantity }}
+      subtotalSet {{ {_MONEY_BAG} }}
+      totalTaxSet {{ {_MONEY_BAG} }}
+    }}
+  }}
+  refundShippingLines(first: 2) {{
+    nodes {{
+      shippingLine {{ id }}
+      subtotalAmountSet {{ {_MONEY_BAG} }}
+      taxAmountSet {{ {_MONEY_BAG} }}
+    }}
+  }}
+  orderAdjustments(first: 3) {{
+    nodes {{ id reason amountSet {{ {_MONEY_BAG} }} taxAmountSet {{ {_MONEY_BAG} }} }}
+  }}
+  transactions(first: 5) {{ nodes {{ {TRANSACTION_FIELDS} }} }}
+"""
+
 SHOP = """
 query Shop {
   shop { id name myshopifyDomain currencyCode }
@@ -60,6 +85,7 @@ ORDER_FIELDS = f"""
     }}
   }}
   transactions(first: 20) {{ {TRANSACTION_FIELDS} }}
+  refunds(first: 10) {{ {REFUND_FIELDS} }}
 """
 
 # The poll lists versions only; each changed order is then read on its own,
@@ -102,6 +128,76 @@ mutation WebhookSubscriptionCreate(
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: $subscription) {
     webhookSubscription { id topic }
     userErrors { field message }
+  }
+}
+"""
+
+# Inventory ---------------------------------------------------------------------
+
+INVENTORY_SET_QUANTITIES = """
+mutation InventorySetQuantities(
+  $input: InventorySetQuantitiesInput!
+  $idempotencyKey: String!
+) {
+  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup { id }
+    userErrors { code field message }
+  }
+}
+"""
+
+VARIANT_INVENTORY_ITEM_BY_SKU = """
+query VariantInventoryItem($query: String!) {
+  productVariants(first: 2, query: $query) {
+    nodes { id sku inventoryItem { id } }
+  }
+}
+"""
+
+# One aliased field per level read: ``l0: inventoryItem(id: ...) {...}``.
+INVENTORY_LEVEL_FIELD = """
+  {alias}: inventoryItem(id: "{item}") {{
+    id
+    inventoryLevel(locationId: "{location}") {{
+      quantities(names: ["available"]) {{ name quantity }}
+    }}
+  }}
+"""
+
+INVENTORY_LEVELS_BULK_QUERY = """
+{
+  inventoryItems {
+    edges {
+      node {
+        id
+        inventoryLevels {
+          edges {
+            node {
+              id
+              location { id }
+              quantities(names: ["available"]) { name quantity }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+BULK_OPERATION_RUN_QUERY = """
+mutation BulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status }
+    userErrors { field message }
+  }
+}
+"""
+
+BULK_OPERATION = """
+query BulkOperation($id: ID!) {
+  node(id: $id) {
+    ... on BulkOperation { id status errorCode objectCount url }
   }
 }
 """

@@ -4,6 +4,10 @@ from . import shopify_sale_order
 from . import shopify_product_variant
 from . import shopify_res_partner
 from . import shopify_account_payment
+from . import shopify_refund
 from . import sale_order
 from . import sale_order_line
 from . import product_product
+from . import shopify_inventory_level
+from . import shopify_backend_inventory
+from . import stock

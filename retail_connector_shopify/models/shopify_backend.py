@@ -101,6 +101,12 @@ class ShopifyBackend(models.Model):
             raise_if_not_found=False,
         ),
     )
+    refund_adjustment_account_id = fields.Many2one(
+        "account.account",
+        string="Refund Adjustment Account",
+        help="Account of the credit note lines for refunded amounts that are "
+        "neither goods nor shipping (refund discrepancies, amount-only refunds).",
+    )
     custom_item_product_id = fields.Many2one(
         "product.product",
         string="Custom Item Product",
@@ -295,6 +301,8 @@ class ShopifyBackend(models.Model):
         self.ensure_one()
         if event.topic in const.ORDER_TOPICS:
             return self.env["shopify.sale.order"]._import_event(self, event)
+        if event.topic in const.REFUND_TOPICS:
+            return self.env["shopify.refund"]._import_event(self, event)
         if event.topic == "app/uninstalled":
             raise FatalBackendError(
                 _(

@@ -21,6 +21,11 @@ class ShopifyProductVariant(models.Model):
         ondelete="cascade",
     )
     sku = fields.Char(string="SKU", index=True)
+    inventory_item_id = fields.Char(
+        string="Inventory Item ID",
+        help="Global id of the variant's Shopify inventory item, learned on the "
+        "first stock push.",
+    )
 
     _sql_constraints = [
         (

@@ -8,6 +8,7 @@ from odoo.addons.retail_connector_base.exceptions import BusinessError
 from .. import const
 from ..lib import queries
 from ..lib.order_data import PayloadError, read_order, transactions_from_graphql
+from ..lib.refund_data import refunds_of_order
 
 _logger = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ class ShopifySaleOrder(models.Model):
     cancelled_at = fields.Datetime(readonly=True)
     payment_binding_ids = fields.One2many(
         "shopify.account.payment", "order_binding_id", string="Payments"
+    )
+    refund_binding_ids = fields.One2many(
+        "shopify.refund", "order_binding_id", string="Refunds"
     )
 
     _sql_constraints = [
@@ -69,6 +73,7 @@ class ShopifySaleOrder(models.Model):
             event.write({"payload": json.dumps(node), "payload_format": "graphql"})
         try:
             order = read_order(event._payload_json(), event.payload_format)
+            refunds = refunds_of_order(event._payload_json(), event.payload_format)
         except PayloadError as error:
             raise BusinessError(
                 _("Order payload rejected: %s", error), code="invalid_payload"
@@ -82,7 +87,7 @@ class ShopifySaleOrder(models.Model):
         binding = self.search(
             [("backend_id", "=", backend.id), ("external_id", "=", order.gid)], limit=1
         )
-        importer = _OrderImport(backend, order, event)
+        importer = _OrderImport(backend, order, event, refunds)
         sale_order = importer.apply(binding.odoo_id)
         values = {
             "name": order.name,
@@ -105,6 +110,12 @@ class ShopifySaleOrder(models.Model):
                 )
             )
         importer.register_payments(binding)
+        # The order's lines already reflect these refunds: book the money and
+        # the returns of those not booked yet.
+        for refund in refunds:
+            self.env["shopify.refund"]._import_refund(
+                backend, refund, binding, event, adjust_quantities=False
+            )
         return "done", sale_order
 
     @api.model
@@ -128,13 +139,26 @@ class _OrderImport:
 
     Every amount comes from the side (shop or presentment currency) chosen
     on the backend. The result must add up to Shopify's total to the cent.
+    Goods that refunds removed before delivery (Shopify's ``cancel``
+    restock) are left out of the lines and of the total.
     """
 
-    def __init__(self, backend, order, event):
+    def __init__(self, backend, order, event, refunds=()):
         self.backend = backend
         self.env = backend.env
         self.order = order
         self.event = event
+        self.cancelled = {}
+        self.cancelled_amount = None
+        for refund in refunds:
+            for line_gid, quantity in refund.cancelled_quantities().items():
+                self.cancelled[line_gid] = self.cancelled.get(line_gid, 0) + quantity
+            amount = refund.cancelled_amount()
+            self.cancelled_amount = (
+                amount
+                if self.cancelled_amount is None
+                else self.cancelled_amount + amount
+            )
         self.side = backend.currency_source
         self.currency = self._currency()
         self.pricelist = self._pricelist()
@@ -144,7 +168,6 @@ class _OrderImport:
     def apply(self, sale_order):
         line_values = self._line_values()
         if sale_order:
-            self._check_editable(sale_order)
             self._sync_lines(sale_order, line_values)
         else:
             sale_order = self._create(line_values)
@@ -376,7 +399,7 @@ class _OrderImport:
                     "shopify_line_key": line.gid,
                     "product_id": product.id,
                     "name": f"{name} ({', '.join(codes)})" if codes else name,
-                    "product_uom_qty": line.quantity,
+                    "product_uom_qty": line.quantity - self.cancelled.get(line.gid, 0),
                     "price_unit": price,
                     "tax_id": [Command.set(taxes.ids)],
                     "discount": round(allocated / amount * 100, 6) if amount else 0.0,
@@ -449,12 +472,17 @@ class _OrderImport:
             else:
                 commands.append(Command.delete(line.id))
         if commands:
+            # A version that changes nothing may follow a delivery (a refund
+            # touches the order too); only a real change needs a person.
+            self._check_editable(sale_order)
             sale_order.write({"order_line": commands})
 
     # Checks and outcome ------------------------------------------------------
 
     def _check_total(self, sale_order):
         expected = self._amount(self.order.total_price)
+        if self.cancelled_amount is not None:
+            expected -= self._amount(self.cancelled_amount)
         actual = sale_order.amount_total
         if self.currency.compare_amounts(actual, expected):
             raise BusinessError(

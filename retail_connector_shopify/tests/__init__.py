@@ -1,2 +1,4 @@
 from . import test_order_data
 from . import test_order_import
+from . import test_refund_import
+from . import test_inventory_push

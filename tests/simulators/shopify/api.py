@@ -15,6 +15,7 @@ from graphql import (
 
 from .cost import MAX_QUERY_COST, QueryCost
 from .resolvers import default_resolver
+from .server import DropConnection
 
 _logger = logging.getLogger(__name__)
 
@@ -35,6 +36,9 @@ class RequestContext:
     shop: object
     api_version: str
     idempotency_keys: object
+    base_url: str = ""
+    bulk: bool = False
+    bulk_polls: int = 1
 
 
 class GraphQLEndpoint:
@@ -47,6 +51,18 @@ class GraphQLEndpoint:
         self._bucket = bucket
         self._keys = idempotency_keys
         self.throttled_status = 200
+        self.base_url = ""
+        self.bulk_polls = 1
+        self.drop_after_run = 0
+        self._calls = 0
+        self._throttled = 0
+
+    def counters(self):
+        """GraphQL requests answered and throttled since the last reset."""
+        return {"calls": self._calls, "throttled": self._throttled}
+
+    def reset_counters(self):
+        self._calls = self._throttled = 0
 
     def handle(self, body, api_version):
         """Run ``{"query", "variables", "operationName"}`` against the shop."""
@@ -79,14 +95,23 @@ class GraphQLEndpoint:
         requested = cost.requested()
         if requested > MAX_QUERY_COST:
             return 200, self._too_costly(requested)
+        self._calls += 1
         if not self._bucket.take(requested):
+            self._throttled += 1
             throttled = {
                 "errors": [THROTTLED],
                 "extensions": self._cost(requested, None),
             }
             return self.throttled_status, throttled
 
-        context = RequestContext(self._store, self._shop, api_version, self._keys)
+        context = RequestContext(
+            self._store,
+            self._shop,
+            api_version,
+            self._keys,
+            base_url=self.base_url,
+            bulk_polls=self.bulk_polls,
+        )
         result = execute(
             self._schema,
             document,
@@ -97,6 +122,9 @@ class GraphQLEndpoint:
         )
         actual = min(cost.actual(result.data), requested)
         self._bucket.refund(requested - actual)
+        if self.drop_after_run > 0:
+            self.drop_after_run -= 1
+            raise DropConnection
         return 200, self._envelope(result, requested, actual)
 
     def _envelope(self, result: ExecutionResult, requested, actual):

@@ -5,6 +5,7 @@ JSON in, JSON out, no token (the server only listens on 127.0.0.1).
 
 import re
 
+from .inventory import bulk_jsonl
 from .server import Response
 from .store import NotFound
 
@@ -27,6 +28,8 @@ ROUTES = [
     ("POST", r"/_sim/webhooks/release", "release"),
     ("POST", r"/_sim/webhooks/wait", "wait"),
     ("POST", r"/_sim/trickle", "trickle"),
+    ("GET", r"/_sim/bulk/(?P<operation_id>\d+)\.jsonl", "bulk_result"),
+    ("POST", r"/_sim/inventory", "set_inventory_level"),
 ]
 
 
@@ -141,3 +144,16 @@ class ControlApi:
     def trickle(self, body):
         self._sim.set_trickle(float(body.get("per_minute", 0)))
         return Response(200, {"per_minute": self._sim.state()["trickle_per_minute"]})
+
+    def bulk_result(self, _body, operation_id):
+        content = bulk_jsonl(self._sim.store, int(operation_id))
+        if content is None:
+            raise NotFound(f"bulk operation {operation_id} has no result (yet)")
+        return Response(200, content.encode(), {"Content-Type": "application/jsonl"})
+
+    def set_inventory_level(self, body):
+        fields = dict(body)
+        level = self._sim.set_inventory_level(
+            fields.pop("item"), fields.pop("location", None), **fields
+        )
+        return Response(200, level)

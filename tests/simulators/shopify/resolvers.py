@@ -308,6 +308,48 @@ def order_refunded(order, _info):
     return bag_map(lambda *values: sum(values, ZERO), zero_bag(order), *amounts)
 
 
+def order_refunds(order, _info, first=None):
+    refunds = [{**refund, "_order": order} for refund in order.get("refunds") or ()]
+    return refunds if first is None else refunds[:first]
+
+
+def refund_line_items(refund, _info, **arguments):
+    order = refund["_order"]
+    items = {item["id"]: item for item in order["line_items"]}
+    lines = [
+        {**line, "_item": {**items[line["line_item_id"]], "_order": order}}
+        for line in refund["refund_line_items"]
+    ]
+    return page(positioned(lines), by_position, arguments)
+
+
+def refund_shipping_lines(refund, _info, **arguments):
+    order = refund["_order"]
+    shipping = {line["id"]: line for line in order["shipping_lines"]}
+    lines = [
+        {**line, "_shipping": {**shipping[line["shipping_line_id"]], "_order": order}}
+        for line in refund["refund_shipping_lines"]
+    ]
+    return page(positioned(lines), by_position, arguments)
+
+
+def refund_adjustments(refund, _info, **arguments):
+    return page(positioned(refund["order_adjustments"]), by_position, arguments)
+
+
+def refund_transactions(refund, _info, **arguments):
+    return page(positioned(refund["transactions"]), by_position, arguments)
+
+
+def refund_total(refund, _info):
+    bags = [transaction["amount_set"] for transaction in refund["transactions"]]
+    return bag_map(lambda *values: sum(values, ZERO), zero_bag(refund["_order"]), *bags)
+
+
+def refund_line_price(line, _info):
+    return bag_map(lambda subtotal: subtotal / line["quantity"], line["subtotal_set"])
+
+
 def order_discount_applications(order, _info, **arguments):
     applications = [
         {**application, "index": index, "_order": order, "_position": index}
@@ -444,6 +486,36 @@ FIELD_RESOLVERS = {
         "lineItems": order_line_items,
         "shippingLines": order_shipping_lines,
         "transactions": order_transactions,
+        "refunds": order_refunds,
+    },
+    "Refund": {
+        **IDENTIFIED,
+        "createdAt": utc("created_at"),
+        "updatedAt": utc("created_at"),
+        "order": lambda refund, _info: refund["_order"],
+        "totalRefundedSet": refund_total,
+        "refundLineItems": refund_line_items,
+        "refundShippingLines": refund_shipping_lines,
+        "orderAdjustments": refund_adjustments,
+        "transactions": refund_transactions,
+    },
+    "RefundLineItem": {
+        "id": lambda line, _info: f"gid://shopify/RefundLineItem/{line['id']}",
+        "lineItem": key("_item"),
+        "restockType": upper("restock_type"),
+        "restocked": lambda line, _info: line["restock_type"] != "no_restock",
+        "location": linked("Location", "location_id"),
+        "priceSet": refund_line_price,
+    },
+    "RefundShippingLine": {
+        "id": lambda line, _info: f"gid://shopify/RefundShippingLine/{line['id']}",
+        "shippingLine": key("_shipping"),
+    },
+    "OrderAdjustment": {
+        "id": lambda adjustment, _info: (
+            f"gid://shopify/OrderAdjustment/{adjustment['id']}"
+        ),
+        "reason": lambda adjustment, _info: adjustment["kind"].upper(),
     },
     "Customer": {**IDENTIFIED, "displayName": customer_display_name},
     "MailingAddress": {"countryCodeV2": key("country_code")},

@@ -49,6 +49,8 @@ class Response:
     headers: dict = field(default_factory=dict)
 
     def encode(self):
+        if isinstance(self.body, bytes):
+            return self.body
         return json.dumps(self.body).encode()
 
 
@@ -89,10 +91,14 @@ class _Handler(BaseHTTPRequestHandler):
             _logger.exception("simulator failed on %s %s", self.command, url.path)
             response = Response(500, {"errors": "Internal Server Error"})
         payload = response.encode()
+        headers = dict(response.headers)
         self.send_response(response.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header(
+            "Content-Type",
+            headers.pop("Content-Type", "application/json; charset=utf-8"),
+        )
         self.send_header("Content-Length", str(len(payload)))
-        for name, value in response.headers.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)

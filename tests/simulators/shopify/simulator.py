@@ -10,12 +10,13 @@ import time
 from dataclasses import asdict
 from http import HTTPStatus
 
-from . import catalog, customers, generator, timestamps
+from . import catalog, customers, generator, refunds, timestamps
 from .api import GraphQLEndpoint
 from .control import ControlApi
 from .cost import LeakyBucket
 from .faults import DROP, ApiFaults
 from .idempotency import IdempotencyKeys
+from .inventory import InventoryControls
 from .orders import PRICING_KEYS, OrderBuilder, rest_tags
 from .schema import build as build_schema
 from .schema import enum_values
@@ -32,7 +33,13 @@ GRAPHQL_PATH = re.compile(
 INVALID_TOKEN = (
     "[API] Invalid API key or access token (unrecognized login or wrong password)"
 )
-CATALOG_KINDS = ("Product", "ProductVariant", "InventoryItem", "Location")
+CATALOG_KINDS = (
+    "Product",
+    "ProductVariant",
+    "InventoryItem",
+    "InventoryLevel",
+    "Location",
+)
 ORDER_FIELDS = (
     "note",
     "tags",
@@ -52,7 +59,7 @@ DEFAULT_TAX_RATES = (
 )
 
 
-class ShopifySimulator:
+class ShopifySimulator(InventoryControls):
     """A stateful Shopify shop: Admin GraphQL API, webhooks, faults, control API.
 
     Use as a context manager, or call ``start()`` and ``stop()``.
@@ -128,6 +135,7 @@ class ShopifySimulator:
         """Start serving on 127.0.0.1 and sending webhooks; return self."""
         self._closing.clear()
         self._http.start()
+        self._endpoint.base_url = self.base_url
         self._webhooks.start()
         return self
 
@@ -273,6 +281,41 @@ class ShopifySimulator:
         self._emit("orders/cancelled", order)
         self._emit("orders/updated", order)
         return order
+
+    def refund_order(self, order_id, spec):
+        """Refund part of an order (see ``refunds`` for the spec and amounts).
+
+        Stores the refund and its transaction, emits ``refunds/create`` with
+        the REST refund, then ``orders/updated``. Returns the refund.
+        """
+        with self.store.lock:
+            order = self.get_order(order_id)
+            if order["cancelled_at"]:
+                raise ValueError(f"order {order['name']} is cancelled")
+            locations = self.store.all("Location")
+            refund, transactions = refunds.build_refund(
+                self.store,
+                self.shop.zone,
+                order,
+                spec,
+                default_location_id=locations[0]["id"] if locations else None,
+            )
+            paid = [
+                transaction
+                for transaction in self.store.children("OrderTransaction", order["id"])
+                if transaction["kind"] in ("sale", "capture")
+            ]
+            for transaction in transactions:
+                transaction["parent_id"] = paid[-1]["id"] if paid else None
+                self.store.insert(
+                    "OrderTransaction", transaction, parent_id=order["id"]
+                )
+            self.store.insert("Refund", refund, parent_id=order["id"])
+            order = self._touched(refunds.refunded_order(order, refund))
+            self.store.replace("Order", order)
+        self._emit("refunds/create", refund)
+        self._emit("orders/updated", order)
+        return refund
 
     def trickle(self, rate_per_minute, stop_event):
         """Create random orders at ``rate_per_minute`` until ``stop_event`` is set.

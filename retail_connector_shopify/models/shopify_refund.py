@@ -1,0 +1,584 @@
+import logging
+
+from odoo import Command, _, api, fields, models
+from odoo.tools import float_compare, float_is_zero
+
+from odoo.addons.retail_connector_base.exceptions import BusinessError, RetryableError
+
+from ..lib.order_data import PayloadError
+from ..lib.refund_data import refund_from_rest, refund_total
+
+_logger = logging.getLogger(__name__)
+
+
+class ShopifyRefund(models.Model):
+    """A Shopify refund booked in Odoo: credit note, returned goods, payments.
+
+    The binding is what makes a refund idempotent: a refund already bound is
+    never booked again, whether it comes back by webhook, in an order
+    payload or through the catch-up poll.
+    """
+
+    _name = "shopify.refund"
+    _inherit = "retail.binding"
+    _description = "Shopify Refund Binding"
+    _order = "id desc"
+
+    backend_id = fields.Many2one(
+        "shopify.backend", required=True, index=True, ondelete="restrict"
+    )
+    odoo_id = fields.Many2one(
+        "account.move",
+        string="Credit Note",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Empty when the refund returned goods without any money.",
+    )
+    order_binding_id = fields.Many2one(
+        "shopify.sale.order", required=True, index=True, ondelete="cascade"
+    )
+    sale_order_id = fields.Many2one(
+        related="order_binding_id.odoo_id", string="Sale Order", store=True
+    )
+    return_picking_id = fields.Many2one("stock.picking", string="Return", index=True)
+    payment_binding_ids = fields.Many2many(
+        "shopify.account.payment",
+        "shopify_refund_payment_rel",
+        "refund_id",
+        "payment_binding_id",
+        string="Refund Payments",
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    amount_total = fields.Monetary(
+        string="Refunded", readonly=True, help="Shopify's total of the refund."
+    )
+    note = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "external_unique",
+            "UNIQUE(backend_id, external_id)",
+            "This Shopify refund is already booked.",
+        ),
+    ]
+
+    # Entry points ------------------------------------------------------------
+
+    @api.model
+    def _import_event(self, backend, event):
+        """Book the refund a ``refunds/create`` event carries.
+
+        Returns ``(state, record)`` for the event ledger. The refund's order
+        must be imported first: until it is, the event is retried.
+        """
+        try:
+            refund = refund_from_rest(event._payload_json())
+        except PayloadError as error:
+            raise BusinessError(
+                _("Refund payload rejected: %s", error), code="invalid_payload"
+            ) from error
+        order_binding = self.env["shopify.sale.order"].search(
+            [
+                ("backend_id", "=", backend.id),
+                ("external_id", "=", refund.order_gid),
+            ],
+            limit=1,
+        )
+        if not order_binding:
+            raise RetryableError(
+                _(
+                    "Refund %(refund)s belongs to order %(order)s, which is not "
+                    "imported yet.",
+                    refund=refund.gid,
+                    order=refund.order_gid,
+                )
+            )
+        return self._import_refund(backend, refund, order_binding, event)
+
+    @api.model
+    def _import_refund(
+        self, backend, refund_data, order_binding, event, adjust_quantities=True
+    ):
+        """Book one refund of an imported order, once.
+
+        ``adjust_quantities`` is False when the caller has already brought
+        the order's quantities to the version that includes this refund (an
+        order payload carrying its refunds).
+        """
+        binding = self.search(
+            [("backend_id", "=", backend.id), ("external_id", "=", refund_data.gid)],
+            limit=1,
+        )
+        if binding:
+            return "ignored_duplicate", binding.odoo_id or binding.sale_order_id
+        # Serialise with the jobs that import the refund's order.
+        if not backend.backend_id._try_lock_external(order_binding.external_id):
+            raise RetryableError(
+                _("Another job holds order %s.", order_binding.external_id)
+            )
+
+        booking = _RefundBooking(backend, refund_data, order_binding, event)
+        sale_order = order_binding.odoo_id
+        credit_note = picking = self.env["account.move"]
+        if sale_order.state != "cancel":
+            credit_note = booking.credit_note()
+            picking = booking.restock(adjust_quantities)
+        binding = self.create(
+            {
+                "backend_id": backend.id,
+                "external_id": refund_data.gid,
+                "odoo_id": credit_note.id,
+                "order_binding_id": order_binding.id,
+                "return_picking_id": picking.id,
+                "currency_id": booking.currency.id,
+                "amount_total": booking.expected_total,
+                "note": refund_data.note or False,
+                "sync_date": fields.Datetime.now(),
+                "trace_id": event.trace_id,
+            }
+        )
+        if sale_order.state != "cancel":
+            booking.register_payments(binding)
+        _logger.info(
+            "Order %s: refund %s booked, credit note %s, return %s (trace %s)",
+            order_binding.name,
+            refund_data.gid,
+            credit_note.name or "-",
+            picking.name or "-",
+            event.trace_id,
+        )
+        return "done", credit_note or sale_order
+
+
+class _RefundBooking:
+    """Turns one Shopify refund into Odoo documents for its sale order."""
+
+    def __init__(self, backend, refund, order_binding, event):
+        self.backend = backend
+        self.env = backend.env
+        self.refund = refund
+        self.order_binding = order_binding
+        self.sale_order = order_binding.odoo_id
+        self.event = event
+        self.side = backend.currency_source
+        self.currency = self.sale_order.currency_id
+        self.expected_total = self._amount(refund_total(refund))
+        self.sale_lines = {
+            line.shopify_line_key: line
+            for line in self.sale_order.order_line
+            if line.shopify_line_key
+        }
+
+    def _amount(self, money):
+        return float(money.pick(self.side))
+
+    def _label(self):
+        return self.order_binding.name or self.sale_order.name
+
+    def _sale_line(self, line_gid):
+        sale_line = self.sale_lines.get(line_gid)
+        if not sale_line:
+            raise BusinessError(
+                _(
+                    "Refund %(refund)s refunds line %(line)s, which order %(order)s "
+                    "does not have in Odoo: re-import the order, then retry.",
+                    refund=self.refund.gid,
+                    line=line_gid,
+                    order=self._label(),
+                ),
+                code="unknown_line",
+            )
+        return sale_line
+
+    # Credit note -------------------------------------------------------------
+
+    def credit_note(self):
+        """The posted credit note of the refund, or nothing for a refund that
+        returned no money."""
+        values = self._line_values()
+        if not values and self.currency.is_zero(self.expected_total):
+            return self.env["account.move"]
+        if not values:
+            values.append(
+                self._adjustment_values(
+                    self.expected_total, _("Refund %s", self._label())
+                )
+            )
+        sale_order = self.sale_order
+        credit_note = (
+            self.env["account.move"]
+            .with_company(self.backend.company_id)
+            .with_context(default_move_type="out_refund")
+            .create(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": sale_order.partner_invoice_id.id,
+                    "currency_id": self.currency.id,
+                    "company_id": self.backend.company_id.id,
+                    "fiscal_position_id": False,
+                    "invoice_date": (
+                        self.refund.created_at or fields.Datetime.now()
+                    ).date(),
+                    "invoice_origin": sale_order.name,
+                    "ref": _("Shopify refund of %s", self._label()),
+                    "narration": self.refund.note or False,
+                    "team_id": sale_order.team_id.id,
+                    "invoice_user_id": False,
+                    "invoice_line_ids": [Command.create(vals) for vals in values],
+                }
+            )
+        )
+        self._check_total(credit_note)
+        credit_note.action_post()
+        return credit_note
+
+    def _line_values(self):
+        values = []
+        for line in self.refund.lines:
+            if line.quantity <= 0:
+                continue
+            sale_line = self._sale_line(line.line_gid)
+            values.append(self._product_values(sale_line, line))
+
+        for shipping in self.refund.shipping:
+            subtotal = self._amount(shipping.subtotal)
+            tax = self._amount(shipping.tax)
+            if self.currency.is_zero(subtotal) and self.currency.is_zero(tax):
+                continue
+            values.append(self._shipping_values(shipping.shipping_gid, subtotal, tax))
+
+        for adjustment in self.refund.adjustments:
+            refunded = self._amount(adjustment.refunded)
+            if self.currency.is_zero(refunded):
+                continue
+            if adjustment.kind == "shipping_refund":
+                values.append(
+                    self._shipping_values(
+                        None,
+                        -self._amount(adjustment.amount),
+                        -self._amount(adjustment.tax),
+                    )
+                )
+            else:
+                label = adjustment.reason or adjustment.kind or _("adjustment")
+                values.append(
+                    self._adjustment_values(
+                        refunded, _("Refund adjustment (%s)", label.replace("_", " "))
+                    )
+                )
+        return values
+
+    def _product_values(self, sale_line, line):
+        """A refunded line priced like its order line; Shopify's subtotal, when
+        given, becomes an exact discount so both round to the same cent."""
+        price = sale_line.price_unit
+        discount = sale_line.discount
+        if line.subtotal is not None:
+            gross = price * line.quantity
+            subtotal = self._amount(line.subtotal)
+            discount = round((1 - subtotal / gross) * 100, 6) if gross else 0.0
+        return {
+            "product_id": sale_line.product_id.id,
+            "name": sale_line.name,
+            "quantity": line.quantity,
+            "product_uom_id": sale_line.product_uom.id,
+            "price_unit": price,
+            "discount": discount,
+            "tax_ids": [Command.set(sale_line.tax_id.ids)],
+            "sale_line_ids": [Command.set(sale_line.ids)],
+        }
+
+    def _shipping_values(self, shipping_gid, subtotal, tax):
+        sale_line = self.sale_lines.get(f"shipping:{shipping_gid}")
+        if not sale_line:
+            shipping_lines = [
+                line
+                for key, line in self.sale_lines.items()
+                if key.startswith("shipping:")
+            ]
+            sale_line = shipping_lines[0] if len(shipping_lines) == 1 else None
+        taxes = sale_line.tax_id if sale_line else self.env["account.tax"]
+        price = subtotal
+        if not taxes:
+            # Without the order's shipping taxes the tax refunded stays in
+            # the amount, so that the total still matches Shopify's.
+            price = subtotal + tax
+        product = self.backend.shipping_product_id
+        return {
+            "product_id": product.id,
+            "name": sale_line.name if sale_line else product.name,
+            "quantity": 1,
+            "price_unit": price,
+            "tax_ids": [Command.set(taxes.ids)],
+            "sale_line_ids": [Command.set(sale_line.ids if sale_line else [])],
+        }
+
+    def _adjustment_values(self, amount, label):
+        account = self.backend.refund_adjustment_account_id
+        if not account:
+            raise BusinessError(
+                _(
+                    "Refund %(refund)s of order %(order)s has an adjustment of "
+                    "%(amount)s %(currency)s: set a refund adjustment account on "
+                    "backend '%(backend)s', then retry.",
+                    refund=self.refund.gid,
+                    order=self._label(),
+                    amount=f"{amount:.2f}",
+                    currency=self.currency.name,
+                    backend=self.backend.name,
+                ),
+                code="missing_mapping",
+            )
+        return {
+            "name": label,
+            "account_id": account.id,
+            "quantity": 1,
+            "price_unit": amount,
+            "tax_ids": [Command.clear()],
+        }
+
+    def _check_total(self, credit_note):
+        expected = self.expected_total
+        actual = credit_note.amount_total
+        if self.currency.compare_amounts(actual, expected):
+            raise BusinessError(
+                _(
+                    "The Odoo credit note of refund %(refund)s (order %(order)s) "
+                    "is %(actual)s %(currency)s but Shopify refunded %(expected)s "
+                    "%(currency)s (difference %(difference)s): check the refund's "
+                    "lines, taxes and adjustments, then retry.",
+                    refund=self.refund.gid,
+                    order=self._label(),
+                    actual=f"{actual:.2f}",
+                    expected=f"{expected:.2f}",
+                    difference=f"{actual - expected:+.2f}",
+                    currency=self.currency.name,
+                ),
+                code="amount_mismatch",
+            )
+
+    # Goods -------------------------------------------------------------------
+
+    def restock(self, adjust_quantities):
+        """Bring back the restocked goods; return the first return picking.
+
+        Delivered goods come back through a validated return of their
+        delivery; goods not delivered yet (Shopify's ``cancel``) leave the
+        order instead, unless the caller already applied that.
+        """
+        returns = {}
+        for line in self.refund.lines:
+            if not line.restocked or line.quantity <= 0:
+                continue
+            sale_line = self._sale_line(line.line_gid)
+            if sale_line.product_id.type != "consu":
+                continue
+            if line.restock_type == "cancel":
+                if adjust_quantities:
+                    sale_line.product_uom_qty = max(
+                        sale_line.product_uom_qty - line.quantity, 0.0
+                    )
+                continue
+            destination = self._destination(line.location_gid)
+            key = (sale_line, destination)
+            returns[key] = returns.get(key, 0) + line.quantity
+
+        pickings = self.env["stock.picking"]
+        by_destination = {}
+        for (sale_line, destination), quantity in returns.items():
+            by_destination.setdefault(destination, []).append((sale_line, quantity))
+        for destination, wanted in by_destination.items():
+            pickings |= self._return_goods(destination, wanted)
+        return pickings[:1]
+
+    def _destination(self, location_gid):
+        """Where restocked goods go: the mapped location, else the stock of
+        the order's warehouse."""
+        if location_gid:
+            numeric = location_gid.rsplit("/", 1)[-1]
+            mapping = self.env["retail.location.mapping"].search(
+                [
+                    ("backend_id", "=", self.backend.backend_id.id),
+                    ("external_location_id", "in", [location_gid, numeric]),
+                ],
+                limit=1,
+            )
+            if mapping:
+                return mapping.location_id or mapping.warehouse_id.lot_stock_id
+        warehouse = self.sale_order.warehouse_id or self.backend.warehouse_id
+        return warehouse.lot_stock_id
+
+    def _returnable(self, move):
+        returned = sum(
+            returned.product_qty
+            for returned in move.returned_move_ids
+            if returned.state != "cancel"
+        )
+        return move.product_qty - returned
+
+    def _return_goods(self, destination, wanted):
+        """Return ``wanted`` ``[(sale line, quantity)]`` from the done
+        deliveries, into ``destination``, and validate the returns."""
+        remaining = dict(wanted)
+        deliveries = self.sale_order.picking_ids.filtered(
+            lambda picking: (
+                picking.state == "done" and picking.picking_type_code == "outgoing"
+            )
+        ).sorted("date_done", reverse=True)
+        returns = self.env["stock.picking"]
+        for delivery in deliveries:
+            quantities = {}
+            for move in delivery.move_ids:
+                sale_line = move.sale_line_id
+                left = remaining.get(sale_line, 0)
+                if move.state != "done" or left <= 0:
+                    continue
+                quantity = min(left, self._returnable(move))
+                if quantity > 0:
+                    quantities[move] = quantity
+                    remaining[sale_line] = left - quantity
+            if quantities:
+                returns |= self._return_picking(delivery, quantities, destination)
+
+        missing = {
+            sale_line: quantity
+            for sale_line, quantity in remaining.items()
+            if float_compare(quantity, 0, precision_digits=3) > 0
+        }
+        if missing:
+            raise BusinessError(
+                _(
+                    "Refund %(refund)s of order %(order)s restocks %(goods)s that "
+                    "Odoo has not delivered: validate the delivery of %(sale)s "
+                    "first, then retry.",
+                    refund=self.refund.gid,
+                    order=self._label(),
+                    goods=", ".join(
+                        f"{quantity:g} × {line.product_id.display_name}"
+                        for line, quantity in missing.items()
+                    ),
+                    sale=self.sale_order.name,
+                ),
+                code="not_delivered",
+            )
+        return returns
+
+    def _return_picking(self, delivery, quantities, destination):
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({"picking_id": delivery.id})
+        )
+        for return_line in wizard.product_return_moves:
+            return_line.quantity = quantities.get(return_line.move_id, 0.0)
+        picking = wizard._create_return()
+        picking.write(
+            {
+                "location_dest_id": destination.id,
+                "origin": _(
+                    "Shopify refund of %(order)s (return of %(delivery)s)",
+                    order=self._label(),
+                    delivery=delivery.name,
+                ),
+            }
+        )
+        picking.move_ids.write({"location_dest_id": destination.id})
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.move_line_ids.write({"location_dest_id": destination.id})
+            move.picked = True
+        picking.with_context(skip_backorder=True, skip_sms=True).button_validate()
+        if picking.state != "done":
+            raise BusinessError(
+                _(
+                    "The return %(picking)s of refund %(refund)s could not be "
+                    "validated: validate it by hand, then mark this event as "
+                    "handled.",
+                    picking=picking.name,
+                    refund=self.refund.gid,
+                ),
+                code="return_not_validated",
+            )
+        return picking
+
+    # Payments ----------------------------------------------------------------
+
+    def register_payments(self, binding):
+        """Register each successful refund transaction once, as a posted
+        outbound payment on its gateway's journal."""
+        if not self.backend.register_payments:
+            return
+        bindings = self.env["shopify.account.payment"]
+        known = set(
+            bindings.search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    (
+                        "external_id",
+                        "in",
+                        [tx.gid for tx in self.refund.refund_transactions],
+                    ),
+                ]
+            ).mapped("external_id")
+        )
+        for transaction in self.refund.refund_transactions:
+            if transaction.gid in known:
+                continue
+            amount = self._amount(transaction.amount)
+            if float_is_zero(amount, precision_rounding=self.currency.rounding):
+                continue
+            binding.payment_binding_ids |= self._create_payment(transaction, amount)
+
+    def _create_payment(self, transaction, amount):
+        mapping = self.env["retail.payment.mapping"]._find(
+            self.backend.backend_id, transaction.gateway
+        )
+        journal = mapping.journal_id
+        method_line = mapping.payment_method_line_id
+        if method_line.payment_type != "outbound":
+            method_line = journal.outbound_payment_method_line_ids[:1]
+        sale_order = self.sale_order
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "outbound",
+                "partner_type": "customer",
+                "partner_id": sale_order.partner_invoice_id.commercial_partner_id.id,
+                "amount": amount,
+                "currency_id": self.currency.id,
+                "journal_id": journal.id,
+                "payment_method_line_id": method_line.id,
+                "date": (
+                    transaction.processed_at
+                    or self.refund.created_at
+                    or fields.Datetime.now()
+                ).date(),
+                "memo": _(
+                    "Refund %(sale)s %(order)s",
+                    sale=sale_order.name,
+                    order=self._label(),
+                ),
+                "payment_reference": transaction.gid,
+                "company_id": self.backend.company_id.id,
+            }
+        )
+        payment.action_post()
+        _logger.info(
+            "Order %s: refund payment %s of %s %s registered (trace %s)",
+            self._label(),
+            payment.name,
+            payment.amount,
+            self.currency.name,
+            self.event.trace_id,
+        )
+        return self.env["shopify.account.payment"].create(
+            {
+                "backend_id": self.backend.id,
+                "external_id": transaction.gid,
+                "odoo_id": payment.id,
+                "order_binding_id": self.order_binding.id,
+                "gateway": transaction.gateway,
+                "kind": transaction.kind,
+                "sync_date": fields.Datetime.now(),
+                "trace_id": self.event.trace_id,
+            }
+        )

@@ -1,0 +1,188 @@
+"""Shopify refunds reach Odoo as credit notes, returns and refund payments."""
+
+import json
+
+from .conftest import wait_until
+from .test_shopify_orders import SPEC, _binding, _post
+
+
+def _sale_order_id(odoo, gid):
+    with odoo.env() as env:
+        binding = env["shopify.sale.order"].search([("external_id", "=", gid)])
+        return binding.odoo_id.id
+
+
+def _deliver(odoo, sale_order_id):
+    """Validate the order's delivery in Odoo, as the warehouse would."""
+    with odoo.env() as env:
+        picking = env["sale.order"].browse(sale_order_id).picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.with_context(skip_backorder=True).button_validate()
+        assert picking.state == "done"
+        env.cr.commit()
+
+
+def _refund(odoo, gid):
+    with odoo.env() as env:
+        binding = env["shopify.refund"].search([("external_id", "=", gid)])
+        if not binding:
+            return None
+        credit_note = binding.odoo_id
+        picking = binding.return_picking_id
+        return {
+            "count": len(binding),
+            "credit_note": (
+                credit_note.move_type,
+                credit_note.state,
+                round(credit_note.amount_total, 2),
+            ),
+            "credit_lines": sorted(
+                (line.product_id.default_code, line.quantity)
+                for line in credit_note.invoice_line_ids
+            ),
+            "return": sorted(
+                (move.product_id.default_code, move.quantity, move.state)
+                for move in picking.move_ids
+            ),
+            "return_destination": picking.location_dest_id.id,
+            "stock_location": binding.sale_order_id.warehouse_id.lot_stock_id.id,
+            "payments": [
+                (p.odoo_id.payment_type, round(p.odoo_id.amount, 2), p.kind)
+                for p in binding.payment_binding_ids
+            ],
+            "sale_credit_notes": len(
+                binding.sale_order_id.invoice_ids.filtered(
+                    lambda move: move.move_type == "out_refund"
+                )
+            ),
+            "tee_line": [
+                (line.product_uom_qty, line.qty_delivered)
+                for line in binding.sale_order_id.order_line
+                if line.product_id.default_code == "TEE-ORG-M"
+            ],
+        }
+
+
+def _settled(odoo, *gids):
+    with odoo.env() as env:
+        events = env["retail.event"].search([("external_id", "in", list(gids))])
+        return events and all(
+            event.state not in ("received", "queued") for event in events
+        )
+
+
+def test_restocked_refund_of_a_delivered_order_books_once(odoo_server, simulator):
+    order = simulator.create_order(dict(SPEC, email="refund.e2e@example.com"))
+    gid = order["admin_graphql_api_id"]
+    wait_until(
+        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
+        message=f"order {order['name']} in Odoo",
+    )
+    _deliver(odoo_server, _sale_order_id(odoo_server, gid))
+
+    tee = order["line_items"][0]
+    simulator.set_faults(webhooks={"duplicate_rate": 1.0})
+    try:
+        refund = simulator.refund_order(
+            order["id"],
+            {
+                "lines": [
+                    {"line_item_id": tee["id"], "quantity": 1, "restock_type": "return"}
+                ],
+                "note": "wrong size",
+            },
+        )
+        simulator.wait_for_deliveries(30)
+    finally:
+        simulator.set_faults(webhooks={"duplicate_rate": 0.0})
+    refund_gid = refund["admin_graphql_api_id"]
+    # The same refund again under another delivery id: a second event.
+    again = _post(
+        odoo_server,
+        simulator,
+        json.dumps(refund).encode(),
+        topic="refunds/create",
+        **{"X-Shopify-Event-Id": f"again-{refund['id']}"},
+    )
+    assert again.status_code == 200
+
+    wait_until(
+        lambda: _refund(odoo_server, refund_gid) and _settled(odoo_server, refund_gid),
+        message="the refund in Odoo",
+    )
+    wait_until(lambda: _settled(odoo_server, gid), message="the order's versions")
+    result = _refund(odoo_server, refund_gid)
+
+    # One tee of two: 48.00 less its 4.80 share of the code is 43.20, taxed
+    # 2.59; half of each is 21.60 and 1.30 (half-up), 22.90 in all.
+    amount = refund["transactions"][0]["amount"]
+    assert amount == "22.90"
+    assert result["count"] == 1
+    assert result["credit_note"] == ("out_refund", "posted", 22.90)
+    assert result["credit_lines"] == [("TEE-ORG-M", 1.0)]
+    assert result["return"] == [("TEE-ORG-M", 1.0, "done")]
+    assert result["return_destination"] == result["stock_location"]
+    assert result["payments"] == [("outbound", 22.90, "refund")]
+    assert result["sale_credit_notes"] == 1
+    assert result["tee_line"] == [(2.0, 1.0)]
+    with odoo_server.env() as env:
+        states = sorted(
+            env["retail.event"]
+            .search([("external_id", "=", refund_gid)])
+            .mapped("state")
+        )
+    # Two events (the duplicated delivery was refused at the door); the
+    # refund was booked by the first of them or by the order version that
+    # carries it, whichever job ran first, and never twice.
+    assert len(states) == 2
+    assert "ignored_duplicate" in states
+    assert set(states) <= {"done", "ignored_duplicate"}
+
+
+def test_catch_up_poll_books_a_refund_whose_webhooks_were_lost(odoo_server, simulator):
+    order = simulator.create_order(dict(SPEC, email="refund.poll@example.com"))
+    gid = order["admin_graphql_api_id"]
+    wait_until(
+        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
+        message=f"order {order['name']} in Odoo",
+    )
+
+    throw = order["line_items"][1]
+    simulator.set_faults(webhooks={"drop_rate": 1.0})
+    try:
+        refund = simulator.refund_order(
+            order["id"],
+            {
+                "lines": [
+                    {
+                        "line_item_id": throw["id"],
+                        "quantity": 1,
+                        "restock_type": "cancel",
+                    }
+                ]
+            },
+        )
+        simulator.wait_for_deliveries(10)
+    finally:
+        simulator.set_faults(webhooks={"drop_rate": 0.0})
+    refund_gid = refund["admin_graphql_api_id"]
+
+    with odoo_server.env() as env:
+        env["shopify.backend"].browse(odoo_server.backend_id)._poll_orders()
+    wait_until(
+        lambda: _refund(odoo_server, refund_gid), message="the polled refund in Odoo"
+    )
+    wait_until(lambda: _settled(odoo_server, gid), message="the polled order")
+
+    # The throw (79.00 less 7.90, taxed 4.27) never shipped: it leaves the
+    # order, and its 75.37 comes back.
+    result = _refund(odoo_server, refund_gid)
+    assert refund["transactions"][0]["amount"] == "75.37"
+    assert result["credit_note"] == ("out_refund", "posted", 75.37)
+    assert result["return"] == []
+    assert result["payments"] == [("outbound", 75.37, "refund")]
+    sale = _binding(odoo_server, gid)
+    assert round(sale["amount_total"], 2) == 53.29
+    assert [qty for name, qty, _ in sale["lines"] if "Throw" in name] == [0.0]
