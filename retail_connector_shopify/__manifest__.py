@@ -18,8 +18,11 @@
         "views/shopify_backend_views.xml",
         "views/shopify_binding_views.xml",
         "views/shopify_inventory_views.xml",
+        "views/shopify_catalog_views.xml",
         "views/shopify_refund_views.xml",
         "views/sale_order_views.xml",
         "views/shopify_menus.xml",
+        "views/shopify_fulfillment_views.xml",
+        "views/shopify_payout_views.xml",
     ],
 }

@@ -10,4 +10,10 @@ from . import sale_order_line
 from . import product_product
 from . import shopify_inventory_level
 from . import shopify_backend_inventory
+from . import shopify_product_template
+from . import product_template
+from . import shopify_backend_catalog
+from . import shopify_catalog_match
 from . import stock
+from . import shopify_fulfillment
+from . import shopify_payout

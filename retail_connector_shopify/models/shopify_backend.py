@@ -303,6 +303,8 @@ class ShopifyBackend(models.Model):
             return self.env["shopify.sale.order"]._import_event(self, event)
         if event.topic in const.REFUND_TOPICS:
             return self.env["shopify.refund"]._import_event(self, event)
+        if event.topic in const.PRODUCT_TOPICS:
+            return self.env["shopify.product.template"]._import_event(self, event)
         if event.topic == "app/uninstalled":
             raise FatalBackendError(
                 _(

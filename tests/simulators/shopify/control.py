@@ -30,6 +30,9 @@ ROUTES = [
     ("POST", r"/_sim/trickle", "trickle"),
     ("GET", r"/_sim/bulk/(?P<operation_id>\d+)\.jsonl", "bulk_result"),
     ("POST", r"/_sim/inventory", "set_inventory_level"),
+    ("GET", r"/_sim/orders/(?P<order_id>\d+)/fulfillments", "fulfillments"),
+    ("POST", r"/_sim/payouts", "create_payout"),
+    ("POST", r"/_sim/balance_transactions", "add_balance_transaction"),
 ]
 
 
@@ -157,3 +160,14 @@ class ControlApi:
             fields.pop("item"), fields.pop("location", None), **fields
         )
         return Response(200, level)
+
+    def fulfillments(self, _body, order_id):
+        return Response(200, {"fulfillments": self._sim.fulfillments(order_id)})
+
+    def create_payout(self, body):
+        return Response(
+            201, self._sim.create_payout(body.get("date"), body.get("status", "paid"))
+        )
+
+    def add_balance_transaction(self, body):
+        return Response(201, self._sim.add_balance_transaction(**body))

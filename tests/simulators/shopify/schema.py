@@ -4,14 +4,19 @@ from pathlib import Path
 
 from graphql import build_schema
 
-from . import inventory
+from . import fulfillments, inventory, payouts, products
 from .idempotency import idempotent
 from .resolvers import FIELD_RESOLVERS, TYPE_RESOLVERS
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 # Parts of the API kept in their own files, each extending the main schema.
-EXTENSIONS = ((Path(__file__).with_name("inventory.graphql"), inventory),)
-STRING_SCALARS = ("Decimal", "Money", "UnsignedInt64", "DateTime", "URL")
+EXTENSIONS = (
+    (Path(__file__).with_name("inventory.graphql"), inventory),
+    (Path(__file__).with_name("products.graphql"), products),
+    (Path(__file__).with_name("fulfillments.graphql"), fulfillments),
+    (Path(__file__).with_name("payouts.graphql"), payouts),
+)
+STRING_SCALARS = ("Decimal", "Money", "UnsignedInt64", "DateTime", "URL", "BigInt")
 
 
 def build():

@@ -15,9 +15,11 @@ from .api import GraphQLEndpoint
 from .control import ControlApi
 from .cost import LeakyBucket
 from .faults import DROP, ApiFaults
+from .fulfillments import FulfillmentControls
 from .idempotency import IdempotencyKeys
 from .inventory import InventoryControls
 from .orders import PRICING_KEYS, OrderBuilder, rest_tags
+from .payouts import PayoutControls
 from .schema import build as build_schema
 from .schema import enum_values
 from .server import DropConnection, HttpServer, Response
@@ -59,7 +61,7 @@ DEFAULT_TAX_RATES = (
 )
 
 
-class ShopifySimulator(InventoryControls):
+class ShopifySimulator(InventoryControls, FulfillmentControls, PayoutControls):
     """A stateful Shopify shop: Admin GraphQL API, webhooks, faults, control API.
 
     Use as a context manager, or call ``start()`` and ``stop()``.
@@ -100,6 +102,8 @@ class ShopifySimulator(InventoryControls):
         self.store = Store(
             id_start=id_start, order_number_start=order_number_start, clock=clock
         )
+        # Mutations that change the catalogue send their webhooks through it.
+        self.store.on_webhook = self._emit
         self._orders = OrderBuilder(self.store, currency=currency, zone=self.shop.zone)
         self._schema = build_schema()
         self._currencies = enum_values(self._schema, "CurrencyCode")
