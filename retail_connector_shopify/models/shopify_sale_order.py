@@ -98,6 +98,9 @@ class ShopifySaleOrder(models.Model):
             "sync_date": fields.Datetime.now(),
             "trace_id": event.trace_id,
         }
+        # Payments already registered for this financial status need no new
+        # read of the order's transactions.
+        settled_status = binding.payment_binding_ids and binding.financial_status
         if binding:
             binding.write(values)
         else:
@@ -109,7 +112,7 @@ class ShopifySaleOrder(models.Model):
                     odoo_id=sale_order.id,
                 )
             )
-        importer.register_payments(binding)
+        importer.register_payments(binding, settled_status)
         # The order's lines already reflect these refunds: book the money and
         # the returns of those not booked yet.
         for refund in refunds:
@@ -516,14 +519,21 @@ class _OrderImport:
 
     # Payments ----------------------------------------------------------------
 
-    def register_payments(self, binding):
-        """Register each captured transaction once, as a posted payment."""
+    def register_payments(self, binding, settled_status=None):
+        """Register each captured transaction once, as a posted payment.
+
+        ``settled_status`` is the financial status whose payments are already
+        registered: a version in the same status reads no transactions.
+        """
         order = self.order
         if not self.backend.register_payments or order.cancelled_at:
             return
         transactions = order.transactions
         if transactions is None:
-            if order.financial_status not in const.PAID_FINANCIAL_STATUSES:
+            if (
+                order.financial_status not in const.PAID_FINANCIAL_STATUSES
+                or order.financial_status == settled_status
+            ):
                 return
             data = self.backend._client().execute(
                 queries.ORDER_TRANSACTIONS, {"id": order.gid}, expected_cost=5

@@ -47,6 +47,7 @@ def configure_shopify_backend(
     backends = env["shopify.backend"]
     backend = backends.search([("shop_domain", "=", shop_domain)], limit=1)
     values = {
+        "refund_adjustment_account_id": _refund_adjustment_account(env, company).id,
         "name": name,
         "shop_domain": shop_domain,
         "api_url": api_url,
@@ -130,6 +131,21 @@ def create_catalogue_products(env, backend):
             )
             created += 1
     return created
+
+
+def _refund_adjustment_account(env, company):
+    """An income account for refunds of amounts rather than goods."""
+    accounts = env["account.account"]
+    return accounts.search(
+        [("code", "=", "400900"), ("company_ids", "in", company.ids)], limit=1
+    ) or accounts.create(
+        {
+            "name": "Refund adjustments",
+            "code": "400900",
+            "account_type": "income",
+            "company_ids": [Command.link(company.id)],
+        }
+    )
 
 
 def _guest(env):
