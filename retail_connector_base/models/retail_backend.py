@@ -3,7 +3,7 @@ import logging
 from cryptography.fernet import Fernet, InvalidToken
 
 from odoo import _, api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 _logger = logging.getLogger(__name__)
 
@@ -233,10 +233,23 @@ class RetailBackend(models.Model):
         group = self.env.ref("retail_connector_base.group_retail_connector_manager")
         return group.users[:1] or self.env.ref("base.user_admin")
 
+    def _check_manager(self):
+        """Refuse a configuration action to anyone but a connector manager.
+
+        Buttons are hidden from other users; this also holds for calls made
+        through the API.
+        """
+        if not self.env.su and not self.env.user.has_group(
+            "retail_connector_base.group_retail_connector_manager"
+        ):
+            raise AccessError(_("Only connector managers may do this."))
+
     def action_pause(self):
+        self._check_manager()
         self.write({"state": "paused"})
 
     def action_resume(self):
+        self._check_manager()
         self.write({"state": "connected", "state_message": False})
         self.activity_ids.action_done()
 

@@ -4,8 +4,8 @@ import uuid
 
 import psycopg2
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -122,6 +122,20 @@ class RetailEvent(models.Model):
         ),
     ]
 
+    def write(self, vals):
+        """Events change through their actions, which record who did what;
+        only connector managers may edit one directly."""
+        if not self.env.su and not self.env.user.has_group(
+            "retail_connector_base.group_retail_connector_manager"
+        ):
+            raise AccessError(
+                _(
+                    "Events are changed by their actions (Retry, Ignore...), "
+                    "not by editing them."
+                )
+            )
+        return super().write(vals)
+
     @api.depends("topic", "external_id")
     def _compute_display_name(self):
         for event in self:
@@ -158,17 +172,22 @@ class RetailEvent(models.Model):
     def _enqueue(self):
         for event in self:
             backend = event.backend_id
-            job = event.with_delay(
-                channel=backend.job_channel_id.complete_name,
-                max_retries=backend.job_max_retries,
-                identity_key=f"retail.event:{event.id}",
-                description=_(
-                    "%(backend)s: %(topic)s %(external_id)s",
-                    backend=backend.name,
-                    topic=event.topic,
-                    external_id=event.external_id or "",
-                ),
-            )._run()
+            # Whoever triggers it, an event is applied by the same identity.
+            job = (
+                event.with_user(SUPERUSER_ID)
+                .with_delay(
+                    channel=backend.job_channel_id.complete_name,
+                    max_retries=backend.job_max_retries,
+                    identity_key=f"retail.event:{event.id}",
+                    description=_(
+                        "%(backend)s: %(topic)s %(external_id)s",
+                        backend=backend.name,
+                        topic=event.topic,
+                        external_id=event.external_id or "",
+                    ),
+                )
+                ._run()
+            )
             # A job still pending for this event is returned as is.
             job_record = job if isinstance(job, models.BaseModel) else job.db_record()
             event.write({"state": "queued", "job_id": job_record.id})
@@ -259,11 +278,12 @@ class RetailEvent(models.Model):
             }
         )
         _logger.warning(
-            "Event %s (%s %s, trace %s) needs attention: %s",
+            "Event %s (%s %s, trace %s) %s: %s",
             self.id,
             self.topic,
             self.external_id,
             self.trace_id,
+            self.state.replace("_", " "),
             message,
         )
         return message
@@ -300,9 +320,11 @@ class RetailEvent(models.Model):
         to_retry = self.filtered(lambda event: event.state in RETRYABLE_STATES)
         if not to_retry:
             raise UserError(_("Only failed or blocked events can be retried."))
+        to_retry.check_access("write")
+        # Operators may retry events, not edit them or configure job channels.
+        to_retry = to_retry.sudo()
         to_retry.write({"state": "received", "error_class": False, "error_code": False})
-        # Operators may retry events, not configure job channels.
-        to_retry.sudo()._enqueue()
+        to_retry._enqueue()
         return True
 
     def action_open_document(self):

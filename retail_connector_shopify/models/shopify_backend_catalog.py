@@ -147,6 +147,7 @@ class ShopifyBackend(models.Model):
 
     def action_push_catalog(self):
         """Queue a push of every product of the catalogue (button)."""
+        self.backend_id._check_manager()
         self.ensure_one()
         templates = (
             self.env["product.template"]
@@ -492,6 +493,7 @@ class ShopifyBackend(models.Model):
 
     def action_match_catalog(self):
         """Match the shop's products to Odoo's by SKU and show the report."""
+        self.backend_id._check_manager()
         self.ensure_one()
         report = self._match_catalog()
         return {

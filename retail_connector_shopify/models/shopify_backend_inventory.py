@@ -365,11 +365,13 @@ class ShopifyBackend(models.Model):
 
     def action_push_inventory(self):
         """Push the stock of every bound level now (button)."""
+        self.backend_id._check_manager()
         self.ensure_one()
         report = self._push_inventory_levels(self._all_inventory_levels())
         return self._inventory_notification(_("%s quantities set.", len(report.pushed)))
 
     def action_repair_inventory_drift(self):
+        self.backend_id._check_manager()
         self.ensure_one()
         fixed = self._repair_inventory_drift()
         return self._inventory_notification(_("%s quantities fixed.", fixed))

@@ -415,6 +415,7 @@ class ShopifyBackend(models.Model):
             after = page["pageInfo"]["endCursor"]
 
     def action_import_payouts(self):
+        self.backend_id._check_manager()
         self.ensure_one()
         stored = self._import_payouts()
         return {

@@ -71,3 +71,24 @@ class TestAccessRights(ShopifyTestCase):
             self.env["retail.backend.secret"].with_user(self.operator).search([])
         with self.assertRaises(AccessError):
             backend.read(["access_token"])
+
+    def test_connector_user_retries_events_but_cannot_edit_them(self):
+        payload = self.balanced_orders_create()
+        payload["line_items"][0]["sku"] = "NOT-IN-ODOO"
+        event = self.process(payload, delivery_id="ops-1")
+        self.assertEqual(event.state, "needs_attention")
+        as_operator = event.with_user(self.operator)
+
+        with self.assertRaises(AccessError):
+            as_operator.write({"payload": "{}"})
+        with self.assertRaises(AccessError):
+            as_operator.write({"state": "done"})
+        with self.assertRaises(AccessError):
+            self.backend.with_user(self.operator).action_register_webhooks()
+        with self.assertRaises(AccessError):
+            self.backend.with_user(self.operator).action_pause()
+
+        as_operator.action_retry()
+        self.assertEqual(event.state, "queued")
+        # The job applies the event as the connector, not as the operator.
+        self.assertEqual(event.job_id.user_id, self.env.ref("base.user_root"))

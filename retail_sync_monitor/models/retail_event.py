@@ -236,7 +236,8 @@ class RetailEvent(models.Model):
                 )
             if not isinstance(payload, str):
                 payload = json.dumps(payload)
-            event.write({"payload": payload})
+            event.check_access("write")
+            event.sudo().write({"payload": payload})
             changes = (
                 f"payload digest: {old_digest} -> {event._stored_payload_digest()}"
             )
@@ -267,7 +268,8 @@ class RetailEvent(models.Model):
         to_ignore.job_id.filtered(
             lambda job: job.state not in ("done", "cancelled")
         ).sudo().button_cancelled()
-        to_ignore.write(
+        to_ignore.check_access("write")
+        to_ignore.sudo().write(
             {
                 "state": "ignored_manual",
                 "ignore_reason": reason,

@@ -213,3 +213,33 @@ def test_catch_up_poll_imports_orders_whose_webhook_never_arrived(
     )
     assert round(result["amount_total"], 2) == 128.66
     assert [e["source"] for e in _events(odoo_server, gid)] == ["poll"]
+
+
+def test_poll_adds_nothing_for_versions_already_received(odoo_server, simulator):
+    known = simulator.create_order(dict(SPEC, email="known@example.com"))
+    blocked = simulator.create_order(
+        dict(
+            SPEC,
+            email="blocked@example.com",
+            lines=[{"sku": "NOT-IN-ODOO", "quantity": 1, "price": "5.00"}],
+        )
+    )
+    gids = [known["admin_graphql_api_id"], blocked["admin_graphql_api_id"]]
+    wait_until(
+        lambda: all(
+            _events(odoo_server, gid)
+            and all(
+                e["state"] not in ("received", "queued")
+                for e in _events(odoo_server, gid)
+            )
+            for gid in gids
+        ),
+        message="both orders processed",
+    )
+    before = {gid: len(_events(odoo_server, gid)) for gid in gids}
+
+    with odoo_server.env() as env:
+        env["shopify.backend"].browse(odoo_server.backend_id)._poll_orders()
+
+    assert {gid: len(_events(odoo_server, gid)) for gid in gids} == before
+    assert [e["state"] for e in _events(odoo_server, gids[1])] == ["needs_attention"]
