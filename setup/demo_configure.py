@@ -37,7 +37,9 @@ def main():
     parser.add_argument("--per-minute", type=int, default=ORDERS_PER_MINUTE)
     args = parser.parse_args()
 
-    odoo.tools.config.parse_config(["-c", args.config, "-d", args.database])
+    odoo.tools.config.parse_config(
+        ["-c", args.config, "-d", args.database, "--log-level=warn"]
+    )
     registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
