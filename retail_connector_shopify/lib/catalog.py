@@ -4,13 +4,9 @@ A product goes to Shopify in one ``productSet`` call carrying its variants;
 the connector reads the whole shop's catalogue back through a bulk query.
 """
 
-import json
 import time
 
-from odoo.addons.retail_connector_base.exceptions import BusinessError, RetryableError
-
-from .. import const
-from . import queries
+from .bulk import run_bulk_query
 
 PRODUCT_SET = """
 mutation ProductSet($input: ProductSetInput!, $synchronous: Boolean!) {
@@ -80,47 +76,9 @@ def error_field(error):
     return None, path[1] if len(path) > 1 else None
 
 
-def run_bulk_query(client, query, sleep=time.sleep, timeout=None):
-    """Run one bulk query; return the records of its JSONL result, in order
-    (children of nested connections carry ``__parentId``)."""
-    timeout = const.BULK_POLL_TIMEOUT_SECONDS if timeout is None else timeout
-    started = client.execute(
-        queries.BULK_OPERATION_RUN_QUERY,
-        {"query": query},
-        expected_cost=const.MUTATION_COST,
-    )["bulkOperationRunQuery"]
-    if started["userErrors"]:
-        raise BusinessError(
-            "Shopify refused the bulk read of the catalogue: "
-            + "; ".join(error["message"] for error in started["userErrors"]),
-            code="bulk_refused",
-        )
-    operation_id = started["bulkOperation"]["id"]
-    deadline = time.monotonic() + timeout
-    while True:
-        operation = client.execute(
-            queries.BULK_OPERATION, {"id": operation_id}, expected_cost=1
-        )["node"]
-        if operation["status"] in const.BULK_DONE_STATUSES:
-            break
-        if time.monotonic() > deadline:
-            raise RetryableError(
-                f"The bulk read of the catalogue {operation_id} is still running."
-            )
-        sleep(const.BULK_POLL_SECONDS)
-    if operation["status"] != "COMPLETED":
-        raise RetryableError(
-            f"The bulk read of the catalogue ended {operation['status']} "
-            f"({operation.get('errorCode')})."
-        )
-    if not operation.get("url"):
-        return []  # an empty shop: Shopify gives no file
-    response = client.session.get(operation["url"], timeout=client.timeout)
-    if response.status_code != 200:
-        raise RetryableError(
-            f"Downloading the bulk result failed: HTTP {response.status_code}"
-        )
-    return [json.loads(line) for line in response.text.splitlines() if line.strip()]
+def read_catalog(client, sleep=time.sleep, timeout=None):
+    """Every product and variant of the shop, through one bulk read."""
+    return run_bulk_query(client, PRODUCTS_BULK_QUERY, "the catalogue", sleep, timeout)
 
 
 def split_catalog(records):

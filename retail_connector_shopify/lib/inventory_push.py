@@ -19,6 +19,7 @@ from odoo.addons.retail_connector_base.exceptions import BusinessError, Retryabl
 
 from .. import const
 from . import queries
+from .bulk import run_bulk_query
 
 _logger = logging.getLogger(__name__)
 
@@ -236,48 +237,13 @@ def _available(level):
 def read_all_levels(client, sleep=time.sleep, timeout=const.BULK_POLL_TIMEOUT_SECONDS):
     """Every level of the shop through a bulk operation:
     ``{(inventory item gid, location gid): available}``."""
-    started = client.execute(
-        queries.BULK_OPERATION_RUN_QUERY,
-        {"query": queries.INVENTORY_LEVELS_BULK_QUERY},
-        expected_cost=const.MUTATION_COST,
-    )["bulkOperationRunQuery"]
-    if started["userErrors"]:
-        raise BusinessError(
-            "Shopify refused the bulk read of stock levels: "
-            + "; ".join(error["message"] for error in started["userErrors"]),
-            code="bulk_refused",
+    records = run_bulk_query(
+        client, queries.INVENTORY_LEVELS_BULK_QUERY, "stock levels", sleep, timeout
+    )
+    return {
+        (record["__parentId"], (record.get("location") or {}).get("id")): _available(
+            record
         )
-    operation_id = started["bulkOperation"]["id"]
-    deadline = time.monotonic() + timeout
-    while True:
-        operation = client.execute(
-            queries.BULK_OPERATION, {"id": operation_id}, expected_cost=1
-        )["node"]
-        if operation["status"] in const.BULK_DONE_STATUSES:
-            break
-        if time.monotonic() > deadline:
-            raise RetryableError(
-                f"The bulk read of stock levels {operation_id} is still running."
-            )
-        sleep(const.BULK_POLL_SECONDS)
-    if operation["status"] != "COMPLETED":
-        raise RetryableError(
-            f"The bulk read of stock levels ended {operation['status']} "
-            f"({operation.get('errorCode')})."
-        )
-    levels = {}
-    if not operation.get("url"):
-        return levels  # no object at all: Shopify gives no file
-    response = client.session.get(operation["url"], timeout=client.timeout)
-    if response.status_code != 200:
-        raise RetryableError(
-            f"Downloading the bulk result failed: HTTP {response.status_code}"
-        )
-    for line in response.text.splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        if "__parentId" in record and "location" in record:
-            location = (record.get("location") or {}).get("id")
-            levels[record["__parentId"], location] = _available(record)
-    return levels
+        for record in records
+        if "__parentId" in record and "location" in record
+    }

@@ -513,7 +513,7 @@ class ShopifyBackend(models.Model):
         self.ensure_one()
         client = client or self._client()
         kwargs = {"sleep": sleep} if sleep else {}
-        records = catalog.run_bulk_query(client, catalog.PRODUCTS_BULK_QUERY, **kwargs)
+        records = catalog.read_catalog(client, **kwargs)
         shop_products, shop_variants = catalog.split_catalog(records)
 
         candidates = self.env["product.product"].search(
