@@ -7,8 +7,12 @@ the simulator's webhooks. Tests then act on the shop and watch Odoo.
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
 
 from tests.simulators.shopify import ShopifySimulator
 from tests.support.odoo_server import OdooServer, copy_database, wait_until
@@ -55,6 +59,19 @@ def serve_shop(request, simulator, suffix, log_name):
     with server.env() as env:
         env["shopify.backend"].browse(server.backend_id).action_register_webhooks()
     return server
+
+
+@pytest.fixture
+def transaction(request):
+    """Open a committed transaction on the test database itself."""
+    database = source_database(request)
+
+    @contextmanager
+    def open_env(**context):
+        with Registry(database).cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, context)
+
+    return open_env
 
 
 @pytest.fixture(scope="session")

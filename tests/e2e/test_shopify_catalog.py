@@ -5,14 +5,9 @@ transactions (outbound calls are recorded in their own transactions), and
 the simulator runs in a thread; no Odoo server is needed.
 """
 
-import os
 import uuid
-from contextlib import contextmanager
 
 import pytest
-
-import odoo
-from odoo import SUPERUSER_ID, api
 
 from tests.simulators.shopify import ShopifySimulator
 
@@ -26,26 +21,6 @@ def shop():
         shop_domain="catalog-e2e.myshopify.com", access_token=TOKEN, seed=13
     ) as sim:
         yield sim
-
-
-@pytest.fixture(scope="module")
-def database(request):
-    return (
-        request.config.getoption("odoo_database", None)
-        or odoo.tools.config.get("db_name")
-        or os.environ.get("RETAIL_TEST_DATABASE", "retail_test")
-    )
-
-
-@pytest.fixture
-def transaction(database):
-    @contextmanager
-    def open_env(**context):
-        registry = odoo.modules.registry.Registry(database)
-        with registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, context)
-
-    return open_env
 
 
 @pytest.fixture

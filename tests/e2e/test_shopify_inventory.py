@@ -5,14 +5,9 @@ transactions (idempotency keys are committed before each call), and the
 simulator runs in a thread; no Odoo server is needed.
 """
 
-import os
 import uuid
-from contextlib import contextmanager
 
 import pytest
-
-import odoo
-from odoo import SUPERUSER_ID, api
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.retail_connector_shopify.lib.client import ShopifyClient
@@ -40,26 +35,6 @@ def shop():
             for location in sim.store.all("Location"):
                 sim.set_inventory_level(sku, location["id"], available=1)
         yield sim
-
-
-@pytest.fixture(scope="module")
-def database(request):
-    return (
-        request.config.getoption("odoo_database", None)
-        or odoo.tools.config.get("db_name")
-        or os.environ.get("RETAIL_TEST_DATABASE", "retail_test")
-    )
-
-
-@pytest.fixture
-def transaction(database):
-    @contextmanager
-    def open_env(**context):
-        registry = odoo.modules.registry.Registry(database)
-        with registry.cursor() as cr:
-            yield api.Environment(cr, SUPERUSER_ID, context)
-
-    return open_env
 
 
 @pytest.fixture
