@@ -100,7 +100,9 @@ class ShopifySaleOrder(models.Model):
         }
         # Payments already registered for this financial status need no new
         # read of the order's transactions.
-        settled_status = binding.payment_binding_ids and binding.financial_status
+        settled_status = (
+            binding.financial_status if binding.payment_binding_ids else None
+        )
         if binding:
             binding.write(values)
         else:
