@@ -63,6 +63,34 @@ class _Line:
         return bool(self.spec.get("gift_card"))
 
 
+def rest_transaction(store, order, kind, gateway, amount, amount_set, when):
+    """A successful REST order transaction, with a new id."""
+    transaction_id = store.next_id()
+    return {
+        "id": transaction_id,
+        "admin_graphql_api_id": gid("OrderTransaction", transaction_id),
+        "order_id": order["id"],
+        "kind": kind,
+        "status": "success",
+        "gateway": gateway,
+        "amount": amount,
+        "amount_set": amount_set,
+        "currency": order["presentment_currency"],
+        "authorization": None,
+        "created_at": when,
+        "processed_at": when,
+        "device_id": None,
+        "error_code": None,
+        "location_id": None,
+        "message": None,
+        "parent_id": None,
+        "receipt": {},
+        "source_name": "web",
+        "test": order["test"],
+        "user_id": None,
+    }
+
+
 class OrderBuilder:
     """Builds and rebuilds orders for one shop from order specs."""
 
@@ -161,31 +189,15 @@ class OrderBuilder:
 
     def transaction(self, order, kind, gateway, when):
         """Return a successful transaction of ``kind`` for the order's total."""
-        transaction_id = self._store.next_id()
-        total = order["total_price_set"]["presentment_money"]["amount"]
-        return {
-            "id": transaction_id,
-            "admin_graphql_api_id": gid("OrderTransaction", transaction_id),
-            "order_id": order["id"],
-            "kind": kind,
-            "status": "success",
-            "gateway": gateway,
-            "amount": total,
-            "amount_set": order["total_price_set"],
-            "currency": order["presentment_currency"],
-            "authorization": None,
-            "created_at": when,
-            "processed_at": when,
-            "device_id": None,
-            "error_code": None,
-            "location_id": None,
-            "message": None,
-            "parent_id": None,
-            "receipt": {},
-            "source_name": "web",
-            "test": order["test"],
-            "user_id": None,
-        }
+        return rest_transaction(
+            self._store,
+            order,
+            kind,
+            gateway,
+            order["total_price_set"]["presentment_money"]["amount"],
+            order["total_price_set"],
+            when,
+        )
 
     @staticmethod
     def with_financial_status(order, status):

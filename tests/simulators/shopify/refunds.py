@@ -21,6 +21,7 @@ location_id?}]``, restock types ``return``, ``cancel``, ``no_restock``),
 
 from . import timestamps
 from .money import ZERO, Converter, cents, dec, fmt
+from .orders import rest_transaction
 from .store import gid
 
 RESTOCK_TYPES = ("return", "cancel", "no_restock")
@@ -164,32 +165,11 @@ def build_refund(store, zone, order, spec, default_location_id=None):
     total = lines_total + shipping_total + adjustment_total
     transactions = []
     if total > 0:
-        transaction_id = store.next_id()
         gateway = spec.get("gateway") or order["payment_gateway_names"][0]
         transactions.append(
-            {
-                "id": transaction_id,
-                "admin_graphql_api_id": gid("OrderTransaction", transaction_id),
-                "order_id": order["id"],
-                "kind": "refund",
-                "status": "success",
-                "gateway": gateway,
-                "amount": fmt(total),
-                "amount_set": conv.bag(total),
-                "currency": order["presentment_currency"],
-                "authorization": None,
-                "created_at": now,
-                "processed_at": now,
-                "device_id": None,
-                "error_code": None,
-                "location_id": None,
-                "message": None,
-                "parent_id": None,
-                "receipt": {},
-                "source_name": "web",
-                "test": order["test"],
-                "user_id": None,
-            }
+            rest_transaction(
+                store, order, "refund", gateway, fmt(total), conv.bag(total), now
+            )
         )
     refund = {
         "id": refund_id,
