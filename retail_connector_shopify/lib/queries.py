@@ -111,6 +111,31 @@ query OrderTransactions($id: ID!) {{
 }}
 """
 
+# Exchanges: a return may add new line items to its order (Shopify's native
+# exchanges); these two queries tell which lines of an order came that way.
+# An order rarely has more than a few returns of a few exchanged items.
+_EXCHANGE_LINES = (
+    "exchangeLineItems(first: 10) { nodes { id quantity lineItems { id } } }"
+)
+
+ORDER_EXCHANGE_LINES = f"""
+query OrderExchangeLines($id: ID!) {{
+  order(id: $id) {{
+    id
+    returns(first: 5) {{ nodes {{ id name {_EXCHANGE_LINES} }} }}
+  }}
+}}
+"""
+
+REFUND_EXCHANGE_LINES = f"""
+query RefundExchangeLines($id: ID!) {{
+  refund(id: $id) {{
+    id
+    return {{ id name {_EXCHANGE_LINES} }}
+  }}
+}}
+"""
+
 WEBHOOK_SUBSCRIPTIONS = """
 query WebhookSubscriptions($after: String) {
   webhookSubscriptions(first: 100, after: $after) {

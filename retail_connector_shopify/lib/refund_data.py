@@ -83,6 +83,14 @@ class Refund:
     shipping: list[ShippingRefund] = field(default_factory=list)
     adjustments: list[Adjustment] = field(default_factory=list)
     transactions: list[Transaction] = field(default_factory=list)
+    # The return the refund was made for, when the payload names it.
+    return_gid: str | None = None
+
+    @property
+    def returned_goods(self):
+        """Whether goods came back through Shopify's returns (a ``return``
+        restock), which is where exchanges happen."""
+        return any(line.restock_type == "return" for line in self.lines)
 
     @property
     def refund_transactions(self):
@@ -125,6 +133,12 @@ def refund_total(refund):
     transactions = refund.refund_transactions
     if transactions:
         return _money_sum(transaction.amount for transaction in transactions)
+    return refund_value(refund)
+
+
+def refund_value(refund):
+    """What a refund's lines, shipping and adjustments are worth, whatever
+    part of it went back as money."""
     return _money_sum(
         [(line.subtotal or NO_MONEY) + (line.tax or NO_MONEY) for line in refund.lines]
         + [shipping.subtotal + shipping.tax for shipping in refund.shipping]
@@ -221,6 +235,7 @@ def refund_from_rest(payload, order_gid=None):
         )
         for tx in node.get("transactions") or []
     ]
+    linked_return = node.get("return") or {}
     return Refund(
         gid=gid,
         order_gid=order_gid,
@@ -230,6 +245,8 @@ def refund_from_rest(payload, order_gid=None):
         shipping=shipping,
         adjustments=adjustments,
         transactions=transactions,
+        return_gid=linked_return.get("admin_graphql_api_id")
+        or to_gid("Return", linked_return.get("id")),
     )
 
 
@@ -305,7 +322,33 @@ def refund_from_graphql(node, order_gid=None):
         shipping=shipping,
         adjustments=adjustments,
         transactions=transactions_from_graphql(_nodes(node.get("transactions")), gid),
+        return_gid=(node.get("return") or {}).get("id"),
     )
+
+
+@dataclass
+class Exchange:
+    """A Shopify return that added new line items to its order."""
+
+    return_gid: str
+    name: str
+    line_gids: set[str]
+
+
+def exchange_of_return(node):
+    """The ``Exchange`` of a ``Return`` node, or None when it exchanged
+    nothing."""
+    if not node or not node.get("id"):
+        return None
+    line_gids = {
+        line_item["id"]
+        for item in _nodes(node.get("exchangeLineItems"))
+        for line_item in item.get("lineItems") or ()
+        if line_item.get("id")
+    }
+    if not line_gids:
+        return None
+    return Exchange(node["id"], _text(node.get("name")), line_gids)
 
 
 def refunds_of_order(payload, payload_format):

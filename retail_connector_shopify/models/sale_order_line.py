@@ -10,3 +10,9 @@ class SaleOrderLine(models.Model):
         help="Which Shopify line (or discount, or shipping line) this line "
         "stands for, so that a newer version of the order updates it.",
     )
+    shopify_exchange_return = fields.Char(
+        string="Shopify Exchange",
+        copy=False,
+        readonly=True,
+        help="The Shopify return this line was sent in exchange for.",
+    )

@@ -14,6 +14,7 @@ from .. import const
 from ..lib import queries
 from ..lib.client import ShopifyClient
 from ..lib.order_data import PayloadError, parse_datetime, to_gid
+from ..lib.refund_data import exchange_of_return
 
 _logger = logging.getLogger(__name__)
 
@@ -449,6 +450,28 @@ class ShopifyBackend(models.Model):
             queries.ORDER, {"id": gid}, expected_cost=const.ORDER_QUERY_COST
         )
         return data.get("order")
+
+    def _order_exchanges(self, gid):
+        """The exchanges of one order: ``[Exchange]`` of its returns that
+        added line items."""
+        self.ensure_one()
+        data = self._client().execute(
+            queries.ORDER_EXCHANGE_LINES, {"id": gid}, expected_cost=120
+        )
+        returns = ((data.get("order") or {}).get("returns") or {}).get("nodes") or ()
+        return [
+            exchange
+            for exchange in map(exchange_of_return, returns)
+            if exchange is not None
+        ]
+
+    def _refund_exchange(self, gid):
+        """The ``Exchange`` a refund was made for, or None."""
+        self.ensure_one()
+        data = self._client().execute(
+            queries.REFUND_EXCHANGE_LINES, {"id": gid}, expected_cost=25
+        )
+        return exchange_of_return((data.get("refund") or {}).get("return"))
 
     def action_poll_now(self):
         self.backend_id._check_manager()

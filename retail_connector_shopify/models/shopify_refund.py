@@ -6,7 +6,7 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.retail_connector_base.exceptions import BusinessError, RetryableError
 
 from ..lib.order_data import PayloadError
-from ..lib.refund_data import refund_from_rest, refund_total
+from ..lib.refund_data import refund_from_rest, refund_total, refund_value
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +53,17 @@ class ShopifyRefund(models.Model):
         string="Refunded", readonly=True, help="Shopify's total of the refund."
     )
     note = fields.Char(readonly=True)
+    exchange_return = fields.Char(
+        string="Exchange",
+        readonly=True,
+        help="The Shopify return whose goods were exchanged for other items.",
+    )
+    exchange_amount = fields.Monetary(
+        string="Applied to Exchange",
+        readonly=True,
+        help="Part of the returned goods' value that paid for the items sent "
+        "in exchange instead of going back to the customer.",
+    )
 
     _sql_constraints = [
         (
@@ -121,6 +132,7 @@ class ShopifyRefund(models.Model):
         sale_order = order_binding.odoo_id
         credit_note = picking = self.env["account.move"]
         if sale_order.state != "cancel":
+            booking.recognise_exchange()
             credit_note = booking.credit_note()
             picking = booking.restock(adjust_quantities)
         binding = self.create(
@@ -133,11 +145,15 @@ class ShopifyRefund(models.Model):
                 "currency_id": booking.currency.id,
                 "amount_total": booking.expected_total,
                 "note": refund_data.note or False,
+                "exchange_return": booking.exchange_label or False,
+                "exchange_amount": booking.exchange_amount,
                 "sync_date": fields.Datetime.now(),
                 "trace_id": event.trace_id,
             }
         )
-        if sale_order.state != "cancel":
+        # A cancelled order has no invoice to credit, but money it took
+        # through Odoo must go back through Odoo too.
+        if sale_order.state != "cancel" or order_binding.payment_binding_ids:
             booking.register_payments(binding)
         _logger.info(
             "Order %s: refund %s booked, credit note %s, return %s (trace %s)",
@@ -163,6 +179,11 @@ class _RefundBooking:
         self.side = backend.currency_source
         self.currency = self.sale_order.currency_id
         self.expected_total = self._amount(refund_total(refund))
+        # What the credit note must come to: the money refunded, or for an
+        # exchange the whole value of the returned goods.
+        self.credit_total = self.expected_total
+        self.exchange_label = None
+        self.exchange_amount = 0.0
         self.sale_lines = {
             line.shopify_line_key: line
             for line in self.sale_order.order_line
@@ -190,18 +211,83 @@ class _RefundBooking:
             )
         return sale_line
 
+    # Exchange ----------------------------------------------------------------
+
+    def recognise_exchange(self):
+        """Account for goods the customer took in exchange for returned ones.
+
+        Shopify adds the exchange items to the order and applies the value
+        of the returned goods to them: the refund then returns only what is
+        left over, or nothing when the new items cost as much or more (the
+        customer pays the difference on the order). The credit note still
+        covers every returned item; the exchange items are invoiced from the
+        order, so the customer's balance comes out even.
+        """
+        refund = self.refund
+        value = self._amount(refund_value(refund))
+        money = sum(
+            self._amount(transaction.amount)
+            for transaction in refund.refund_transactions
+        )
+        if not (refund.returned_goods or refund.return_gid) or (
+            self.currency.compare_amounts(money, value) == 0
+        ):
+            return
+        exchange = self.backend._refund_exchange(refund.gid)
+        if not exchange:
+            return
+        missing = exchange.line_gids - set(self.sale_lines)
+        if missing:
+            raise RetryableError(
+                _(
+                    "Refund %(refund)s is for exchange %(exchange)s, whose new "
+                    "items order %(order)s does not have in Odoo yet.",
+                    refund=refund.gid,
+                    exchange=exchange.name or exchange.return_gid,
+                    order=self._label(),
+                )
+            )
+        exchanged = sum(
+            self.sale_lines[line_gid].price_total for line_gid in exchange.line_gids
+        )
+        applied = min(exchanged, value)
+        if self.currency.compare_amounts(money, value - applied):
+            raise BusinessError(
+                _(
+                    "Refund %(refund)s of order %(order)s returned goods worth "
+                    "%(value)s %(currency)s for exchange %(exchange)s, whose new "
+                    "items come to %(exchanged)s %(currency)s, so Shopify should "
+                    "have refunded %(expected)s %(currency)s, not %(money)s: "
+                    "check the order's lines and the refund in Shopify, then "
+                    "retry.",
+                    refund=refund.gid,
+                    order=self._label(),
+                    value=f"{value:.2f}",
+                    exchange=exchange.name or exchange.return_gid,
+                    exchanged=f"{exchanged:.2f}",
+                    expected=f"{value - applied:.2f}",
+                    money=f"{money:.2f}",
+                    currency=self.currency.name,
+                ),
+                code="amount_mismatch",
+            )
+        self.credit_total = value
+        self.expected_total = money
+        self.exchange_label = exchange.name or exchange.return_gid
+        self.exchange_amount = applied
+
     # Credit note -------------------------------------------------------------
 
     def credit_note(self):
         """The posted credit note of the refund, or nothing for a refund that
         returned no money."""
         values = self._line_values()
-        if not values and self.currency.is_zero(self.expected_total):
+        if not values and self.currency.is_zero(self.credit_total):
             return self.env["account.move"]
         if not values:
             values.append(
                 self._adjustment_values(
-                    self.expected_total, _("Refund %s", self._label())
+                    self.credit_total, _("Refund %s", self._label())
                 )
             )
         sale_order = self.sale_order
@@ -220,7 +306,15 @@ class _RefundBooking:
                         self.refund.created_at or fields.Datetime.now()
                     ).date(),
                     "invoice_origin": sale_order.name,
-                    "ref": _("Shopify refund of %s", self._label()),
+                    "ref": (
+                        _(
+                            "Shopify return %(exchange)s of %(order)s, exchanged",
+                            exchange=self.exchange_label,
+                            order=self._label(),
+                        )
+                        if self.exchange_label
+                        else _("Shopify refund of %s", self._label())
+                    ),
                     "narration": self.refund.note or False,
                     "team_id": sale_order.team_id.id,
                     "invoice_user_id": False,
@@ -338,7 +432,7 @@ class _RefundBooking:
         }
 
     def _check_total(self, credit_note):
-        expected = self.expected_total
+        expected = self.credit_total
         actual = credit_note.amount_total
         if self.currency.compare_amounts(actual, expected):
             raise BusinessError(

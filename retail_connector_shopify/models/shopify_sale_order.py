@@ -99,9 +99,12 @@ class ShopifySaleOrder(models.Model):
             "trace_id": event.trace_id,
         }
         # Payments already registered for this financial status need no new
-        # read of the order's transactions.
+        # read of the order's transactions, unless an exchange added goods
+        # (the customer may have paid the difference).
         settled_status = (
-            binding.financial_status if binding.payment_binding_ids else None
+            binding.financial_status
+            if binding.payment_binding_ids and not importer.exchanged
+            else None
         )
         if binding:
             binding.write(values)
@@ -153,6 +156,8 @@ class _OrderImport:
         self.env = backend.env
         self.order = order
         self.event = event
+        # Sale lines this version added as Shopify exchange items.
+        self.exchanged = []
         self.cancelled = {}
         self.cancelled_amount = None
         for refund in refunds:
@@ -429,11 +434,14 @@ class _OrderImport:
             )
         return values
 
-    def _check_editable(self, sale_order):
-        delivered = any(
+    @staticmethod
+    def _delivered(sale_order):
+        return any(
             line.qty_delivered for line in sale_order.order_line if line.product_id
         )
-        if delivered:
+
+    def _check_editable(self, sale_order):
+        if self._delivered(sale_order):
             raise BusinessError(
                 _(
                     "Shopify changed order %(order)s after Odoo delivered goods for "
@@ -453,6 +461,7 @@ class _OrderImport:
             if line.shopify_line_key
         }
         commands = []
+        added = []
         for vals in line_values:
             line = existing.pop(vals["shopify_line_key"], None)
             if line:
@@ -470,17 +479,57 @@ class _OrderImport:
                     changes["price_unit"] = vals["price_unit"]
                     commands.append(Command.update(line.id, changes))
             else:
-                commands.append(Command.create(vals))
+                added.append(vals)
         for line in existing.values():
             if sale_order.state == "sale":
                 commands.append(Command.update(line.id, {"product_uom_qty": 0}))
             else:
                 commands.append(Command.delete(line.id))
-        if commands:
+        new_lines = self._added_lines(sale_order, added) if added else []
+        if commands or len(new_lines) > len(self.exchanged):
             # A version that changes nothing may follow a delivery (a refund
-            # touches the order too); only a real change needs a person.
+            # touches the order too); only a real change, other than the
+            # goods of an exchange, needs a person.
             self._check_editable(sale_order)
-            sale_order.write({"order_line": commands})
+        if commands or new_lines:
+            sale_order.write({"order_line": commands + new_lines})
+        if self.exchanged:
+            self._log_exchange(sale_order)
+
+    def _added_lines(self, sale_order, added):
+        """Create commands for lines new in this version.
+
+        After a delivery, new lines are welcome only as the goods of a
+        Shopify exchange: a return that sends the customer other items adds
+        them to the same order, to be delivered and invoiced from it.
+        """
+        exchanges = {}
+        if self._delivered(sale_order):
+            for exchange in self.backend._order_exchanges(self.order.gid):
+                exchanges.update(dict.fromkeys(exchange.line_gids, exchange))
+        commands = []
+        for vals in added:
+            exchange = exchanges.get(vals["shopify_line_key"])
+            if exchange:
+                vals = dict(
+                    vals, shopify_exchange_return=exchange.name or exchange.return_gid
+                )
+                self.exchanged.append(vals)
+            commands.append(Command.create(vals))
+        return commands
+
+    def _log_exchange(self, sale_order):
+        sale_order.message_post(
+            body=_(
+                "Shopify exchange on order %(order)s: %(goods)s added, to be "
+                "delivered and invoiced from this order.",
+                order=self.order.name,
+                goods=", ".join(
+                    f"{vals['product_uom_qty']:g} × {vals['name']}"
+                    for vals in self.exchanged
+                ),
+            )
+        )
 
     # Checks and outcome ------------------------------------------------------
 

@@ -19,6 +19,7 @@ ROUTES = [
     ("GET", r"/_sim/orders/(?P<order_id>\d+)", "get_order"),
     ("POST", r"/_sim/orders/(?P<order_id>\d+)/update", "update_order"),
     ("POST", r"/_sim/orders/(?P<order_id>\d+)/cancel", "cancel_order"),
+    ("POST", r"/_sim/orders/(?P<order_id>\d+)/exchange", "exchange_order"),
     ("POST", r"/_sim/faults", "set_faults"),
     ("POST", r"/_sim/throttle", "set_throttle"),
     ("GET", r"/_sim/deliveries", "deliveries"),
@@ -109,6 +110,9 @@ class ControlApi:
         return Response(
             200, self._sim.cancel_order(order_id, body.get("reason", "customer"))
         )
+
+    def exchange_order(self, body, order_id):
+        return Response(201, self._sim.exchange_order(order_id, body))
 
     def set_faults(self, body):
         faults = self._sim.set_faults(

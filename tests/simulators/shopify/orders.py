@@ -180,9 +180,14 @@ class OrderBuilder:
         """Return ``order`` re-priced from ``spec``; line ids are kept by position.
 
         A line keeps its id when the line at the same position has the same
-        SKU; other lines get new ids.
+        SKU; other lines get new ids. Shipping lines keep theirs.
         """
         priced = self._priced(spec, self._converter(spec), previous=order["line_items"])
+        # The shipping line stays the same line when it is re-priced.
+        for before, after in zip(
+            order["shipping_lines"], priced["shipping_lines"], strict=False
+        ):
+            after["id"] = before["id"]
         return self.with_financial_status(
             {**order, **priced}, order["financial_status"]
         )
@@ -349,7 +354,10 @@ class OrderBuilder:
         """Allocate a discount code over eligible lines; return ``discount_codes``."""
         if not code:
             return []
-        eligible = [line for line in lines if not line.gift_card]
+        # Items sent in an exchange are priced on their own.
+        eligible = [
+            line for line in lines if not (line.gift_card or line.spec.get("exchange"))
+        ]
         bases = [line.discounted for line in eligible]
         base_total = sum(bases, ZERO)
         if "percentage" in code:

@@ -27,7 +27,7 @@ from .store import gid
 RESTOCK_TYPES = ("return", "cancel", "no_restock")
 
 
-def _converter(order):
+def converter(order):
     shop = order["total_price_set"]["shop_money"]
     presentment = order["total_price_set"]["presentment_money"]
     rate = dec(1)
@@ -46,7 +46,7 @@ def refunded_quantities(order):
     return quantities
 
 
-def _find_line(order, line_spec):
+def find_line(order, line_spec):
     for item in order["line_items"]:
         if "line_item_id" in line_spec and item["id"] == int(line_spec["line_item_id"]):
             return item
@@ -63,7 +63,7 @@ def _discounted(item):
 
 def build_refund(store, zone, order, spec, default_location_id=None):
     """Return ``(refund, transaction)`` for ``spec``; nothing is stored."""
-    conv = _converter(order)
+    conv = converter(order)
     included = bool(order.get("taxes_included"))
     now = timestamps.rest(store.now(), zone)
     refund_id = store.next_id()
@@ -72,7 +72,7 @@ def build_refund(store, zone, order, spec, default_location_id=None):
     line_items = []
     lines_total = ZERO
     for line_spec in spec.get("lines") or ():
-        item = _find_line(order, line_spec)
+        item = find_line(order, line_spec)
         restock_type = line_spec.get("restock_type", "no_restock")
         if restock_type not in RESTOCK_TYPES:
             raise ValueError(f"restock_type must be one of {RESTOCK_TYPES}")

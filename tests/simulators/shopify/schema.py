@@ -4,7 +4,7 @@ from pathlib import Path
 
 from graphql import build_schema
 
-from . import fulfillments, inventory, payouts, products
+from . import fulfillments, inventory, payouts, products, returns
 from .idempotency import idempotent
 from .resolvers import FIELD_RESOLVERS, TYPE_RESOLVERS
 
@@ -15,6 +15,7 @@ EXTENSIONS = (
     (Path(__file__).with_name("products.graphql"), products),
     (Path(__file__).with_name("fulfillments.graphql"), fulfillments),
     (Path(__file__).with_name("payouts.graphql"), payouts),
+    (Path(__file__).with_name("returns.graphql"), returns),
 )
 STRING_SCALARS = ("Decimal", "Money", "UnsignedInt64", "DateTime", "URL", "BigInt")
 

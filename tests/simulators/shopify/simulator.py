@@ -20,6 +20,7 @@ from .idempotency import IdempotencyKeys
 from .inventory import InventoryControls
 from .orders import PRICING_KEYS, OrderBuilder, rest_tags
 from .payouts import PayoutControls
+from .returns import ReturnControls
 from .schema import build as build_schema
 from .schema import enum_values
 from .server import DropConnection, HttpServer, Response
@@ -61,7 +62,9 @@ DEFAULT_TAX_RATES = (
 )
 
 
-class ShopifySimulator(InventoryControls, FulfillmentControls, PayoutControls):
+class ShopifySimulator(
+    InventoryControls, FulfillmentControls, PayoutControls, ReturnControls
+):
     """A stateful Shopify shop: Admin GraphQL API, webhooks, faults, control API.
 
     Use as a context manager, or call ``start()`` and ``stop()``.

@@ -1,0 +1,174 @@
+"""Shopify exchanges: returned goods credited, new goods added to the order.
+
+The order of ``SPEC`` is two tees at 24.00 and a throw at 79.00 with a 10 %
+code, 7.50 shipping and 6 % tax: a tee comes to 21.60 + 1.30 tax = 22.90
+after its share of the code, the throw to 71.10 + 4.27 = 75.37. The items
+sent in exchange are priced on their own, without the code.
+"""
+
+from .conftest import wait_until
+from .test_shopify_orders import SPEC, _binding
+from .test_shopify_refunds import _deliver, _sale_order_id, _settled
+
+
+def _delivered_order(odoo, simulator, email):
+    """An order imported, paid, delivered in Odoo and fulfilled in Shopify."""
+    order = simulator.create_order(dict(SPEC, email=email))
+    gid = order["admin_graphql_api_id"]
+    wait_until(
+        lambda: (_binding(odoo, gid) or {}).get("payments"),
+        message=f"order {order['name']} in Odoo",
+    )
+    _deliver(odoo, _sale_order_id(odoo, gid))
+    wait_until(
+        lambda: all(
+            item["fulfillable_quantity"] == 0
+            for item in simulator.get_order(order["id"])["line_items"]
+        ),
+        message=f"order {order['name']} fulfilled in Shopify",
+    )
+    return order
+
+
+def _exchange_state(odoo, gid, refund_gid):
+    with odoo.env() as env:
+        order_binding = env["shopify.sale.order"].search([("external_id", "=", gid)])
+        refund = env["shopify.refund"].search([("external_id", "=", refund_gid)])
+        sale = order_binding.odoo_id
+        exchange_lines = sale.order_line.filtered("shopify_exchange_return")
+        if not (refund and exchange_lines):
+            return None
+        open_deliveries = sale.picking_ids.filtered(
+            lambda picking: (
+                picking.picking_type_code == "outgoing"
+                and picking.state not in ("done", "cancel")
+            )
+        )
+        return {
+            "refunds": len(refund),
+            "sale_total": round(sale.amount_total, 2),
+            "exchange_lines": [
+                (
+                    line.product_id.default_code,
+                    line.product_uom_qty,
+                    round(line.price_total, 2),
+                    line.shopify_exchange_return,
+                )
+                for line in exchange_lines
+            ],
+            "to_deliver": sorted(
+                (move.product_id.default_code, move.product_uom_qty)
+                for move in open_deliveries.move_ids
+            ),
+            "credit_note": (
+                refund.odoo_id.state,
+                round(refund.odoo_id.amount_total, 2),
+                refund.odoo_id.ref,
+            ),
+            "credit_lines": sorted(
+                (line.product_id.default_code, line.quantity)
+                for line in refund.odoo_id.invoice_line_ids
+            ),
+            "returned": sorted(
+                (move.product_id.default_code, move.quantity, move.state)
+                for move in refund.return_picking_id.move_ids
+            ),
+            "refunded": round(refund.amount_total, 2),
+            "exchange": (refund.exchange_return, round(refund.exchange_amount, 2)),
+            "payments": sorted(
+                (p.odoo_id.payment_type, round(p.odoo_id.amount, 2), p.kind)
+                for p in order_binding.payment_binding_ids
+            ),
+            "chatter": any(
+                "Shopify exchange" in (message.body or "")
+                for message in sale.message_ids
+            ),
+        }
+
+
+def test_exchange_for_a_dearer_item_adds_it_and_takes_the_difference(
+    odoo_server, simulator
+):
+    order = _delivered_order(odoo_server, simulator, "exchange.up@example.com")
+    gid = order["admin_graphql_api_id"]
+    tee = order["line_items"][0]
+
+    result = simulator.exchange_order(
+        order["id"],
+        {
+            "returns": [{"line_item_id": tee["id"], "quantity": 1}],
+            "exchange": [{"sku": "TEE-ORG-L", "quantity": 1}],
+            "note": "size swap",
+        },
+    )
+    refund = result["refund"]
+    # The new tee: 24.00 + 1.44 tax = 25.44, of which the returned tee's
+    # 22.90 pays 22.90; the customer pays the other 2.54 in Shopify.
+    assert refund["transactions"] == []
+    assert result["order"]["total_price"] == "154.10"
+    return_name = result["return"]["name"]
+
+    state = wait_until(
+        lambda: (
+            _settled(odoo_server, gid, refund["admin_graphql_api_id"])
+            and _exchange_state(odoo_server, gid, refund["admin_graphql_api_id"])
+        ),
+        timeout=120,
+        message="the exchange in Odoo",
+    )
+    assert state["refunds"] == 1
+    assert state["sale_total"] == 154.10
+    assert state["exchange_lines"] == [("TEE-ORG-L", 1.0, 25.44, return_name)]
+    assert state["to_deliver"] == [("TEE-ORG-L", 1.0)]
+    assert state["credit_note"] == (
+        "posted",
+        22.90,
+        f"Shopify return {return_name} of {order['name']}, exchanged",
+    )
+    assert state["credit_lines"] == [("TEE-ORG-M", 1.0)]
+    assert state["returned"] == [("TEE-ORG-M", 1.0, "done")]
+    assert state["refunded"] == 0.0
+    assert state["exchange"] == (return_name, 22.90)
+    assert state["payments"] == [
+        ("inbound", 2.54, "sale"),
+        ("inbound", 128.66, "sale"),
+    ]
+    assert state["chatter"]
+
+
+def test_exchange_for_a_cheaper_item_refunds_the_difference(odoo_server, simulator):
+    order = _delivered_order(odoo_server, simulator, "exchange.down@example.com")
+    gid = order["admin_graphql_api_id"]
+    throw = order["line_items"][1]
+
+    result = simulator.exchange_order(
+        order["id"],
+        {
+            "returns": [{"line_item_id": throw["id"], "quantity": 1}],
+            "exchange": [{"sku": "TEE-ORG-S", "quantity": 1}],
+        },
+    )
+    refund = result["refund"]
+    # 75.37 for the throw, 25.44 for the tee: 49.93 goes back.
+    assert [tx["amount"] for tx in refund["transactions"]] == ["49.93"]
+    return_name = result["return"]["name"]
+
+    state = wait_until(
+        lambda: (
+            _settled(odoo_server, gid, refund["admin_graphql_api_id"])
+            and _exchange_state(odoo_server, gid, refund["admin_graphql_api_id"])
+        ),
+        timeout=120,
+        message="the exchange in Odoo",
+    )
+    assert state["sale_total"] == 154.10
+    assert state["exchange_lines"] == [("TEE-ORG-S", 1.0, 25.44, return_name)]
+    assert state["credit_note"][:2] == ("posted", 75.37)
+    assert state["credit_lines"] == [("THR-KNT", 1.0)]
+    assert state["returned"] == [("THR-KNT", 1.0, "done")]
+    assert state["refunded"] == 49.93
+    assert state["exchange"] == (return_name, 25.44)
+    assert state["payments"] == [
+        ("inbound", 128.66, "sale"),
+        ("outbound", 49.93, "refund"),
+    ]
