@@ -111,14 +111,6 @@ class Refund:
                 )
         return quantities
 
-    def cancelled_amount(self):
-        """Subtotal plus tax of the lines removed before delivery."""
-        total = NO_MONEY
-        for line in self.lines:
-            if line.restock_type == "cancel":
-                total = total + (line.subtotal or NO_MONEY) + (line.tax or NO_MONEY)
-        return total
-
 
 def _money_sum(values):
     total = NO_MONEY

@@ -1,4 +1,6 @@
+import copy
 import logging
+from collections import defaultdict
 
 from odoo import Command, _, api, fields, models
 from odoo.tools import float_compare, float_is_zero
@@ -322,6 +324,7 @@ class _RefundBooking:
                 }
             )
         )
+        self._match_shopify_tax(credit_note)
         self._check_total(credit_note)
         credit_note.action_post()
         return credit_note
@@ -430,6 +433,111 @@ class _RefundBooking:
             "price_unit": amount,
             "tax_ids": [Command.clear()],
         }
+
+    def _match_shopify_tax(self, credit_note):
+        """Give the draft credit note Shopify's tax when the two differ by
+        rounding only, as a user corrects the tax of a draft invoice.
+
+        Shopify states the tax of each refunded line; Odoo computes it again
+        from the refunded amount, and for part of a line's quantity the two
+        may round to different cents. The rule:
+
+        * each refunded line's difference (Shopify's tax of the line minus
+          Odoo's) goes to the tax group of its taxes, or, when they span
+          several groups, to the group carrying most of its tax;
+        * a tax group is corrected only when its difference is at most one
+          unit of the currency's rounding per partly refunded line in it; a
+          group of fully refunded lines must agree exactly;
+        * lines without Shopify's tax, without Odoo taxes, or with a tax
+          included in the price (a cent moved into its tax would change the
+          total) are left as Odoo computes them, as are shipping and
+          adjustments.
+
+        When any group differs by more, nothing is changed and the total
+        check reports the whole difference.
+        """
+        differences = self._tax_differences(credit_note)
+        if not differences:
+            return
+        totals = copy.deepcopy(credit_note.tax_totals)
+        for subtotal in totals["subtotals"]:
+            for tax_group in subtotal["tax_groups"]:
+                tax_group["tax_amount_currency"] += differences.get(
+                    tax_group["id"], 0.0
+                )
+        credit_note.tax_totals = totals
+        _logger.info(
+            "Order %s: tax of refund %s set to Shopify's, %+.2f %s (trace %s)",
+            self._label(),
+            self.refund.gid,
+            sum(differences.values()),
+            self.currency.name,
+            self.event.trace_id,
+        )
+
+    def _tax_differences(self, credit_note):
+        """``{tax group id: amount}`` that brings the credit note's tax to
+        Shopify's, following the rule of ``_match_shopify_tax``; empty when
+        there is nothing to correct or the difference is not rounding."""
+        refunded = defaultdict(list)
+        for line in self.refund.lines:
+            if line.quantity > 0:
+                refunded[self._sale_line(line.line_gid)].append(line)
+        odoo_tax = self._odoo_tax_by_line(credit_note)
+
+        differences = defaultdict(float)
+        allowed = defaultdict(float)
+        for sale_line, lines in refunded.items():
+            taxes = sale_line.tax_id.flatten_taxes_hierarchy()
+            if (
+                not taxes
+                or any(tax.price_include for tax in taxes)
+                or any(line.tax is None for line in lines)
+            ):
+                continue
+            credit_lines = credit_note.invoice_line_ids.filtered(
+                lambda credit_line, sale_line=sale_line: (
+                    credit_line.sale_line_ids == sale_line
+                )
+            )
+            by_group = defaultdict(float)
+            for credit_line in credit_lines:
+                for group, amount in odoo_tax.get(credit_line, {}).items():
+                    by_group[group] += amount
+            group = max(
+                taxes.tax_group_id,
+                key=lambda tax_group: (abs(by_group[tax_group]), -tax_group.sequence),
+            )
+            shopify = sum(self._amount(line.tax) for line in lines)
+            differences[group.id] += shopify - sum(by_group.values())
+            ordered = lines[0].line_quantity or sale_line.product_uom_qty
+            partial = sum(1 for line in lines if line.quantity < ordered)
+            allowed[group.id] += partial * self.currency.rounding
+
+        if any(
+            self.currency.compare_amounts(abs(difference), allowed[group_id]) > 0
+            for group_id, difference in differences.items()
+        ):
+            return {}
+        return {
+            group_id: self.currency.round(difference)
+            for group_id, difference in differences.items()
+            if not self.currency.is_zero(difference)
+        }
+
+    @staticmethod
+    def _odoo_tax_by_line(credit_note):
+        """``{credit note line: {tax group: amount}}``, from the same rounded
+        figures Odoo sums into the credit note's tax groups."""
+        base_lines, _tax_lines = credit_note._get_rounded_base_and_tax_lines()
+        tax_by_line = {}
+        for base_line in base_lines:
+            by_group = tax_by_line.setdefault(base_line["record"], defaultdict(float))
+            for tax_data in base_line["tax_details"]["taxes_data"]:
+                by_group[tax_data["tax"].tax_group_id] += tax_data[
+                    "tax_amount_currency"
+                ]
+        return tax_by_line
 
     def _check_total(self, credit_note):
         expected = self.credit_total

@@ -148,7 +148,7 @@ class _OrderImport:
     Every amount comes from the side (shop or presentment currency) chosen
     on the backend. The result must add up to Shopify's total to the cent.
     Goods that refunds removed before delivery (Shopify's ``cancel``
-    restock) are left out of the lines and of the total.
+    restock) are left out of the lines.
     """
 
     def __init__(self, backend, order, event, refunds=()):
@@ -159,16 +159,9 @@ class _OrderImport:
         # Sale lines this version added as Shopify exchange items.
         self.exchanged = []
         self.cancelled = {}
-        self.cancelled_amount = None
         for refund in refunds:
             for line_gid, quantity in refund.cancelled_quantities().items():
                 self.cancelled[line_gid] = self.cancelled.get(line_gid, 0) + quantity
-            amount = refund.cancelled_amount()
-            self.cancelled_amount = (
-                amount
-                if self.cancelled_amount is None
-                else self.cancelled_amount + amount
-            )
         self.side = backend.currency_source
         self.currency = self._currency()
         self.pricelist = self._pricelist()
@@ -534,25 +527,68 @@ class _OrderImport:
     # Checks and outcome ------------------------------------------------------
 
     def _check_total(self, sale_order):
+        """Odoo's total of the order must be Shopify's ``total_price``.
+
+        Shopify's total still counts the goods that refunds cancelled, so an
+        order with cancelled goods is checked at its ordered quantities. Its
+        total without them cannot be checked to the cent: Shopify's share of
+        a line's tax, stated on the refund, may round differently from the
+        tax Odoo computes on the quantity left, and the tax of a sale order
+        cannot be set. The money of the cancelled goods is checked on the
+        refund's credit note.
+        """
         expected = self._amount(self.order.total_price)
-        if self.cancelled_amount is not None:
-            expected -= self._amount(self.cancelled_amount)
-        actual = sale_order.amount_total
-        if self.currency.compare_amounts(actual, expected):
-            raise BusinessError(
-                _(
-                    "The Odoo total of order %(order)s is %(actual)s %(currency)s "
-                    "but Shopify's is %(expected)s %(currency)s (difference "
-                    "%(difference)s): check the tax mappings and the order's "
-                    "discounts, then retry.",
-                    order=self.order.name,
-                    actual=f"{actual:.2f}",
-                    expected=f"{expected:.2f}",
-                    difference=f"{actual - expected:+.2f}",
-                    currency=self.currency.name,
-                ),
-                code="amount_mismatch",
+        actual = (
+            self._ordered_total(sale_order)
+            if self.cancelled
+            else sale_order.amount_total
+        )
+        if not self.currency.compare_amounts(actual, expected):
+            return
+        amounts = {
+            "order": self.order.name,
+            "actual": f"{actual:.2f}",
+            "expected": f"{expected:.2f}",
+            "difference": f"{actual - expected:+.2f}",
+            "currency": self.currency.name,
+        }
+        if self.cancelled:
+            message = _(
+                "The Odoo total of order %(order)s, goods cancelled by refunds "
+                "included, is %(actual)s %(currency)s but Shopify's is "
+                "%(expected)s %(currency)s (difference %(difference)s): check "
+                "the tax mappings and the order's discounts, then retry.",
+                **amounts,
             )
+        else:
+            message = _(
+                "The Odoo total of order %(order)s is %(actual)s %(currency)s "
+                "but Shopify's is %(expected)s %(currency)s (difference "
+                "%(difference)s): check the tax mappings and the order's "
+                "discounts, then retry.",
+                **amounts,
+            )
+        raise BusinessError(message, code="amount_mismatch")
+
+    def _ordered_total(self, sale_order):
+        """Odoo's total of the order with its cancelled goods counted again,
+        computed the way ``sale.order`` computes its own total."""
+        account_tax = self.env["account.tax"]
+        company = sale_order.company_id
+        base_lines = [
+            line._prepare_base_line_for_taxes_computation(
+                quantity=line.product_uom_qty
+                + self.cancelled.get(line.shopify_line_key, 0)
+            )
+            for line in sale_order.order_line
+            if not line.display_type
+        ]
+        account_tax._add_tax_details_in_base_lines(base_lines, company)
+        account_tax._round_base_lines_tax_details(base_lines, company)
+        totals = account_tax._get_tax_totals_summary(
+            base_lines=base_lines, currency=self.currency, company=company
+        )
+        return totals["total_amount_currency"]
 
     def _cancel(self, sale_order):
         if any(picking.state == "done" for picking in sale_order.picking_ids):

@@ -73,8 +73,34 @@ class TestRefundImport(ShopifyTestCase):
         refund["transactions"][0]["amount"] = amount
         return refund
 
-    def import_order(self, deliver=True):
-        event = self.process(self.balanced_legacy_order(), delivery_id="order-1")
+    def order_selling_four_black(self, price, total_tax, total_price):
+        """The balanced legacy order whose black line sells 4 units at
+        ``price``; the caller states Shopify's totals of the order."""
+        payload = self.balanced_legacy_order()
+        order = payload["order"]
+        black = next(item for item in order["line_items"] if item["id"] == 703073504)
+        black["quantity"] = 4
+        black["price"] = price
+        order["total_tax"] = total_tax
+        order["total_price"] = total_price
+        return payload
+
+    def partial_black_refund(self, subtotal, tax, amount, restock_type="no_restock"):
+        """A refund of 1 of the 4 black units, with Shopify's ``subtotal``
+        and ``tax`` for it, refunding ``amount``."""
+        payload = self.refund_payload(amount=amount)
+        payload["restock"] = False
+        payload["refund_line_items"] = payload["refund_line_items"][:1]
+        item = payload["refund_line_items"][0]
+        item["restock_type"] = restock_type
+        item["line_item"]["quantity"] = 4
+        item["subtotal_set"] = _bag(subtotal)
+        item["total_tax_set"] = _bag(tax)
+        return payload
+
+    def import_order(self, deliver=True, payload=None):
+        payload = payload or self.balanced_legacy_order()
+        event = self.process(payload, delivery_id="order-1")
         self.assertEqual(event.state, "done", event.error_message)
         sale = (
             self.env["shopify.sale.order"]
@@ -373,3 +399,125 @@ class TestRefundImport(ShopifyTestCase):
         self.assertIn("1 × ", event.error_message)
         self.assertIn("validate the delivery", event.error_message)
         self.assertFalse(self.refund_binding())
+
+    # Tax rounding --------------------------------------------------------------
+
+    def test_partial_refund_takes_shopify_tax_share_when_it_rounds_apart(self):
+        # 4 × 19.90 taxed 6 %: Shopify's line tax is 4.78 and its share for
+        # one unit 1.20 (a quarter of 4.78), where Odoo computes 1.19 on 19.90.
+        self.import_order(
+            payload=self.order_selling_four_black("19.90", "28.66", "506.26")
+        )
+        payload = self.partial_black_refund("19.90", "1.20", amount="21.10")
+
+        event = self.process(payload, topic="refunds/create", delivery_id="r-1")
+
+        self.assertEqual(event.state, "done", event.error_message)
+        binding = self.refund_binding()
+        credit_note = binding.odoo_id
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.invoice_line_ids.quantity, 1.0)
+        self.assertAlmostEqual(credit_note.amount_untaxed, 19.90, places=2)
+        self.assertAlmostEqual(credit_note.amount_tax, 1.20, places=2)
+        self.assertAlmostEqual(credit_note.amount_total, 21.10, places=2)
+        tax_line = credit_note.line_ids.filtered("tax_line_id")
+        self.assertEqual(tax_line.tax_line_id, self.tax_state)
+        self.assertAlmostEqual(tax_line.debit, 1.20, places=2)
+        receivable = credit_note.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )
+        self.assertAlmostEqual(receivable.credit, 21.10, places=2)
+        self.assertAlmostEqual(binding.amount_total, 21.10, places=2)
+        self.assertAlmostEqual(
+            binding.payment_binding_ids.odoo_id.amount, 21.10, places=2
+        )
+
+    def test_partial_refund_with_more_than_a_rounding_difference_needs_attention(
+        self,
+    ):
+        self.import_order(
+            payload=self.order_selling_four_black("19.90", "28.66", "506.26")
+        )
+        payload = self.partial_black_refund("19.90", "1.21", amount="21.11")
+
+        event = self.process(payload, topic="refunds/create", delivery_id="r-1")
+
+        self.assertEqual(event.state, "needs_attention")
+        self.assertEqual(event.error_code, "amount_mismatch")
+        self.assertIn("is 21.09 USD", event.error_message)
+        self.assertIn("refunded 21.11 USD", event.error_message)
+        self.assertIn("-0.02", event.error_message)
+        self.assertFalse(self.refund_binding())
+        self.assertFalse(
+            self.env["account.move"].search([("move_type", "=", "out_refund")])
+        )
+
+    def test_full_line_refund_keeps_odoo_tax_and_must_match_it(self):
+        self.import_order()
+        payload = self.refund_payload(amount="210.95")
+        payload["restock"] = False
+        payload["refund_line_items"] = payload["refund_line_items"][:1]
+        item = payload["refund_line_items"][0]
+        item["restock_type"] = "no_restock"
+        item["subtotal_set"] = _bag("199.00")
+        item["total_tax_set"] = _bag("11.95")
+
+        event = self.process(payload, topic="refunds/create", delivery_id="r-1")
+
+        # The whole line was refunded: its tax is no rounding share, so a
+        # cent of difference is a real one.
+        self.assertEqual(event.state, "needs_attention")
+        self.assertEqual(event.error_code, "amount_mismatch")
+        self.assertIn("is 210.94 USD", event.error_message)
+        self.assertIn("refunded 210.95 USD", event.error_message)
+        self.assertFalse(self.refund_binding())
+
+    def test_order_with_cancelled_goods_is_checked_at_its_ordered_quantities(self):
+        # 4 × 10.09 taxed 6 %: Shopify's line tax is 2.42 and its share for
+        # the one unit cancelled 0.61, leaving 1.81 where Odoo computes 1.82
+        # on the three units left.
+        order = self.order_selling_four_black("10.09", "26.30", "464.66")
+        sale = self.import_order(deliver=False, payload=order)
+        payload = self.partial_black_refund(
+            "10.09", "0.61", amount="10.70", restock_type="cancel"
+        )
+
+        refund = self.process(payload, topic="refunds/create", delivery_id="r-1")
+
+        self.assertEqual(refund.state, "done", refund.error_message)
+        credit_note = self.refund_binding().odoo_id
+        self.assertAlmostEqual(credit_note.amount_tax, 0.61, places=2)
+        self.assertAlmostEqual(credit_note.amount_total, 10.70, places=2)
+        black = self.sale_line(sale, BLACK_LINE)
+        self.assertEqual(black.product_uom_qty, 3.0)
+
+        # The next version of the order carries the refund: its total with
+        # the cancelled unit is Shopify's, the order keeps three units.
+        order["order"]["updated_at"] = "2008-01-10T12:00:00-05:00"
+        order["order"]["refunds"] = [dict(payload, order_id=450789469)]
+        update = self.process(order, topic="orders/updated", delivery_id="o-2")
+
+        self.assertEqual(update.state, "done", update.error_message)
+        self.assertEqual(black.product_uom_qty, 3.0)
+        self.assertAlmostEqual(sale.amount_untaxed, 428.27, places=2)
+        self.assertAlmostEqual(sale.amount_tax, 25.70, places=2)
+        self.assertAlmostEqual(sale.amount_total, 453.97, places=2)
+
+    def test_order_with_cancelled_goods_and_a_wrong_total_needs_attention(self):
+        order = self.order_selling_four_black("10.09", "26.30", "464.66")
+        self.import_order(deliver=False, payload=order)
+        payload = self.partial_black_refund(
+            "10.09", "0.61", amount="10.70", restock_type="cancel"
+        )
+        self.process(payload, topic="refunds/create", delivery_id="r-1")
+
+        order["order"]["updated_at"] = "2008-01-10T12:00:00-05:00"
+        order["order"]["total_price"] = "464.76"
+        order["order"]["refunds"] = [dict(payload, order_id=450789469)]
+        update = self.process(order, topic="orders/updated", delivery_id="o-2")
+
+        self.assertEqual(update.state, "needs_attention")
+        self.assertEqual(update.error_code, "amount_mismatch")
+        self.assertIn("goods cancelled by refunds included", update.error_message)
+        self.assertIn("464.66 USD", update.error_message)
+        self.assertIn("464.76 USD", update.error_message)
