@@ -126,57 +126,100 @@ FULFILLMENT_CREATE_OPERATION = "fulfillmentCreate"
 # Fulfilments of an order read back when a retry must find the one an earlier
 # attempt created (the answer was lost).
 FULFILLMENT_RECOVERY_PAGE_SIZE = 20
-# UNCONFIRMED: whether fulfillmentCreate honours @idempotent; the connector
-# does not send the directive and relies on remainingQuantity instead (a
-# second creation of the same quantities is refused by Shopify).
+# fulfillmentCreate is sent without @idempotent: the mutations Shopify lists
+# as taking the directive (optional in 2026-01, required from 2026-04) are
+# refundCreate and inventory mutations only, and no later changelog adds a
+# fulfilment mutation; its reference shows only the fulfillment and message
+# arguments. A retry relies on remainingQuantity instead (a second creation
+# of the same quantities is refused) and finds the fulfilment an earlier
+# attempt created. The outbound ledger still records the call and its outcome.
+# https://shopify.dev/changelog/adding-idempotency-for-inventory-adjustments-and-refund-mutations
+# https://shopify.dev/changelog/making-idempotency-mandatory-for-inventory-adjustments-and-refund-mutations
+# https://shopify.dev/docs/api/admin-graphql/latest/mutations/fulfillmentCreate
 
 # Shopify Payments payouts (shopifyPaymentsAccount.payouts/balanceTransactions).
-# UNCONFIRMED details, from Shopify's GraphQL reference but not verified on a
-# live shop: the search syntax "issued_at:>=YYYY-MM-DD" of payouts and
-# "payout_id:<numeric id>" of balance transactions; sourceOrderTransactionId
-# is the numeric id of the OrderTransaction (BigInt as a string); the signs:
-# refund gross and returned fees are negative, a charge fee is positive, and
-# a transaction's net is its amount minus its fee; disputes count in the
-# adjustments of a payout summary.
+# Checked against the 2025-10 to 2027-01 reference pages:
+# - payouts are searched with "issued_at:>=YYYY-MM-DD" (issued_at is one of
+#   the payout search fields), the balance transactions of one payout with
+#   "payments_transfer_id:<payout legacyResourceId>" (there is no
+#   "payout_id" search field).
+#   https://shopify.dev/changelog/additions-to-the-graphql-api-for-shopify-payments-payouts-and-balance-transactions
+#   https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopifyPaymentsAccount
+#   https://shopify.dev/docs/api/usage/search-syntax
+# - a balance transaction links to its payout by associatedPayout { id status }
+#   (always present; no id before the transaction is paid out), to its order
+#   by associatedOrder { id name }, and to the order transaction by
+#   sourceOrderTransactionId, a BigInt holding the numeric OrderTransaction id
+#   (null for adjustments), the number of its global id.
+#   https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopifyPaymentsBalanceTransaction
+#   https://shopify.dev/docs/api/usage/gids
+#   https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopifyPaymentsAssociatedOrder
+# - fee is what Shopify deducts from a transaction's amount, so its net is its
+#   amount minus its fee; a payout's net is the sum of its summary grosses
+#   minus the sum of its summary fees, with refund grosses and the fees they
+#   give back negative and charge fees positive.
+#   https://shopify.dev/docs/api/admin-rest/2024-10/resources/transactions
+#   https://shopify.dev/docs/admin-api/rest/reference/shopify_payments/payout
+# - the summary's adjustments include disputes.
+#   https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopifyPaymentsPayoutSummary
 PAYOUT_PAGE_SIZE = 20
 BALANCE_TRANSACTION_PAGE_SIZE = 100
-# Requested costs: a payout is 13 objects (itself, net, summary, 10 amounts),
+# Requested costs: a payout is 15 objects (itself, net, summary, 12 amounts),
 # a balance transaction 6.
-PAYOUT_QUERY_COST = PAYOUT_PAGE_SIZE * 13 + 4
+PAYOUT_QUERY_COST = PAYOUT_PAGE_SIZE * 15 + 4
 BALANCE_TRANSACTION_QUERY_COST = BALANCE_TRANSACTION_PAGE_SIZE * 6 + 4
 # The first import reads this many days back; later ones re-read this many
 # days before their checkpoint, so payouts still in transit get their status.
 PAYOUT_FIRST_IMPORT_DAYS = 30
 PAYOUT_OVERLAP_DAYS = 7
+# ShopifyPaymentsPayoutStatus, lower-cased; IN_TRANSIT is deprecated but may
+# still be returned.
+# https://shopify.dev/docs/api/admin-graphql/latest/enums/ShopifyPaymentsPayoutStatus
 PAYOUT_STATUSES = ("scheduled", "in_transit", "paid", "failed", "canceled")
-# Summary parts of a payout: (gross field, fee field) per category.
+# Summary parts of a payout: (gross field, fee field) per category. The
+# advance fields exist since 2024-10 (note the plural "advanceFees"). The
+# summary's usdcRebateCreditAmount (2026-01) has no fee and is not read: how
+# it counts in the net is not stated, so a payout carrying one does not add
+# up and is refused.
+# https://shopify.dev/changelog/shopify-payments-payout-summary-graphql-surfaces-advance-fees-and-advance-gross-fields
 PAYOUT_SUMMARY_PARTS = {
     "charges": ("chargesGross", "chargesFee"),
     "refunds": ("refundsFeeGross", "refundsFee"),
     "adjustments": ("adjustmentsGross", "adjustmentsFee"),
     "reserved_funds": ("reservedFundsGross", "reservedFundsFee"),
     "retried_payouts": ("retriedPayoutsGross", "retriedPayoutsFee"),
+    "advances": ("advanceGross", "advanceFees"),
 }
-# Balance transaction types that move the money of the payout itself: they
-# do not count in what the payout pays.
-PAYOUT_TRANSFER_TYPES = ("PAYOUT", "PAYOUT_FAILURE", "PAYOUT_CANCELLATION")
+# The balance transaction that moves a payout's money to the bank: it belongs
+# to the payout it pays (associatedPayout, sourceId) and carries minus its net,
+# so it does not count in what the payout pays. The enum names it TRANSFER
+# (REST called it "payout"); balanceTransactions(hideTransfers:) drops it.
+# https://shopify.dev/docs/api/admin-graphql/latest/queries/shopifyPaymentsAccount
+PAYOUT_TRANSFER_TYPE = "TRANSFER"
 # Category of each ShopifyPaymentsTransactionType shown to finance; any other
-# type is "other".
+# type is "other". Whether a transfer failure or cancellation is paid out in
+# the failed payout or in the next one (as a retried payout) is not stated:
+# they count like any other movement.
+# https://shopify.dev/docs/api/admin-graphql/latest/enums/ShopifyPaymentsTransactionType
 BALANCE_TRANSACTION_CATEGORIES = {
     "CHARGE": "charge",
+    "CHARGE_ADJUSTMENT": "adjustment",
     "REFUND": "refund",
     "REFUND_FAILURE": "refund",
+    "REFUND_ADJUSTMENT": "refund",
     "ADJUSTMENT": "adjustment",
     "APPLICATION_FEE_REFUND": "adjustment",
     "CHARGEBACK_FEE": "dispute",
     "CHARGEBACK_FEE_REFUND": "dispute",
-    "DISPUTE": "dispute",
+    "CHARGEBACK_HOLD": "dispute",
+    "CHARGEBACK_HOLD_RELEASE": "dispute",
     "DISPUTE_REVERSAL": "dispute",
     "DISPUTE_WITHDRAWAL": "dispute",
-    "DISPUTE_WON": "dispute",
     "RESERVED_FUNDS": "reserve",
     "RESERVED_FUNDS_REVERSAL": "reserve",
-    "PAYOUT": "payout",
-    "PAYOUT_FAILURE": "payout",
-    "PAYOUT_CANCELLATION": "payout",
+    "RESERVED_FUNDS_WITHDRAWAL": "reserve",
+    "TRANSFER": "payout",
+    "TRANSFER_FAILURE": "payout",
+    "TRANSFER_CANCEL": "payout",
+    "TRANSFER_REFUND": "payout",
 }

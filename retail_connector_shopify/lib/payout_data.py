@@ -90,7 +90,8 @@ class BalanceTransaction:
 
     @property
     def is_transfer(self):
-        return self.type in const.PAYOUT_TRANSFER_TYPES
+        """Whether this is the transfer of a payout to the bank itself."""
+        return self.type == const.PAYOUT_TRANSFER_TYPE
 
 
 @dataclass

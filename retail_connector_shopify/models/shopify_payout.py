@@ -71,6 +71,8 @@ class ShopifyPayout(models.Model):
     reserved_funds_fee = fields.Monetary(readonly=True)
     retried_payouts_gross = fields.Monetary(readonly=True)
     retried_payouts_fee = fields.Monetary(readonly=True)
+    advances_gross = fields.Monetary(readonly=True)
+    advances_fee = fields.Monetary(readonly=True)
     transaction_ids = fields.One2many(
         "shopify.balance.transaction", "payout_id", string="Transactions"
     )
@@ -346,21 +348,19 @@ class ShopifyBackend(models.Model):
                 ):
                     existing.transaction_ids._link_payments()
                     continue
+                nodes = self._payments_pages(
+                    client,
+                    BALANCE_TRANSACTIONS,
+                    {
+                        "first": const.BALANCE_TRANSACTION_PAGE_SIZE,
+                        "query": f"payments_transfer_id:{payout.legacy_id}",
+                    },
+                    "balanceTransactions",
+                    const.BALANCE_TRANSACTION_QUERY_COST,
+                )
                 payout.transactions = [
                     tx
-                    for tx in map(
-                        read_balance_transaction,
-                        self._payments_pages(
-                            client,
-                            BALANCE_TRANSACTIONS,
-                            {
-                                "first": const.BALANCE_TRANSACTION_PAGE_SIZE,
-                                "query": f"payout_id:{payout.legacy_id}",
-                            },
-                            "balanceTransactions",
-                            const.BALANCE_TRANSACTION_QUERY_COST,
-                        ),
-                    )
+                    for tx in map(read_balance_transaction, nodes)
                     # The search is not trusted to filter: keep this payout's.
                     if tx.payout_gid == payout.gid
                 ]

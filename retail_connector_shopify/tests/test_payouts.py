@@ -19,26 +19,29 @@ def money(amount, currency=None):
     return value
 
 
-def payout_node(net="33.32", status="PAID"):
-    zero = money("0.00")
+def payout_node(net="33.32", status="PAID", **amounts):
+    summary = {
+        "chargesGross": "39.00",
+        "chargesFee": "1.43",
+        "refundsFeeGross": "-3.00",
+        "refundsFee": "0.00",
+        "adjustmentsGross": "-1.25",
+        "adjustmentsFee": "0.00",
+        "reservedFundsGross": "0.00",
+        "reservedFundsFee": "0.00",
+        "retriedPayoutsGross": "0.00",
+        "retriedPayoutsFee": "0.00",
+        "advanceGross": "0.00",
+        "advanceFees": "0.00",
+    }
+    summary.update(amounts)
     return {
         "id": PAYOUT,
         "legacyResourceId": "300",
         "issuedAt": "2026-12-04T12:00:00Z",
         "status": status,
         "net": money(net, "USD"),
-        "summary": {
-            "chargesGross": money("39.00"),
-            "chargesFee": money("1.43"),
-            "refundsFeeGross": money("-3.00"),
-            "refundsFee": zero,
-            "adjustmentsGross": money("-1.25"),
-            "adjustmentsFee": zero,
-            "reservedFundsGross": zero,
-            "reservedFundsFee": zero,
-            "retriedPayoutsGross": zero,
-            "retriedPayoutsFee": zero,
-        },
+        "summary": {name: money(amount) for name, amount in summary.items()},
     }
 
 
@@ -53,7 +56,7 @@ def tx_node(number, kind, amount, fee, net, source=None, order=ORDER):
         "transactionDate": "2026-12-03T10:00:00Z",
         "sourceOrderTransactionId": source,
         "associatedOrder": {"id": order, "name": "#1001"} if order else None,
-        "associatedPayout": {"id": PAYOUT},
+        "associatedPayout": {"id": PAYOUT, "status": "PAID"},
     }
 
 
@@ -61,7 +64,7 @@ TRANSACTIONS = [
     tx_node(1, "CHARGE", "39.00", "1.43", "37.57", source="777"),
     tx_node(2, "REFUND", "-3.00", "0.00", "-3.00", source="778"),
     tx_node(3, "ADJUSTMENT", "-1.25", "0.00", "-1.25", order=None),
-    tx_node(4, "PAYOUT", "-33.32", "0.00", "-33.32", order=None),
+    tx_node(4, "TRANSFER", "-33.32", "0.00", "-33.32", order=None),
 ]
 
 
@@ -123,7 +126,7 @@ class TestPayouts(ShopifyTestCase):
         stored, fake = self.run_import([payout_node()], TRANSACTIONS)
         self.assertEqual(stored, 1)
         self.assertEqual(fake.calls[0][1]["query"], "issued_at:>=2026-12-01")
-        self.assertEqual(fake.calls[1][1]["query"], "payout_id:300")
+        self.assertEqual(fake.calls[1][1]["query"], "payments_transfer_id:300")
 
         payout = self.env["shopify.payout"].search(
             [("backend_id", "=", self.backend.id)]
@@ -252,6 +255,72 @@ class TestPayouts(ShopifyTestCase):
         charge = payout.transactions[0]
         self.assertEqual(charge.transaction_gid, "gid://shopify/OrderTransaction/777")
         self.assertTrue(payout.transactions[3].is_transfer)
+
+    def test_disputes_retried_payouts_and_advances_add_up(self):
+        """A dispute counts in the adjustments with its fee, the return of a
+        failed payout in the retried payouts, and an advance in its own part;
+        only the payout's own transfer is left out of what it pays."""
+        node = payout_node(
+            net="146.32",
+            adjustmentsGross="-41.25",
+            adjustmentsFee="15.00",
+            retriedPayoutsGross="50.00",
+            advanceGross="120.00",
+            advanceFees="2.00",
+        )
+        transactions = TRANSACTIONS[:3] + [
+            tx_node(5, "DISPUTE_WITHDRAWAL", "-40.00", "15.00", "-55.00"),
+            tx_node(6, "TRANSFER_FAILURE", "50.00", "0.00", "50.00", order=None),
+            tx_node(7, "ADVANCE", "120.00", "2.00", "118.00", order=None),
+            tx_node(8, "TRANSFER", "-146.32", "0.00", "-146.32", order=None),
+        ]
+        stored, _fake = self.run_import([node], transactions)
+        self.assertEqual(stored, 1)
+        payout = self.env["shopify.payout"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertEqual(
+            (
+                payout.amount,
+                payout.gross_amount,
+                payout.fee_amount,
+                payout.adjustments_fee,
+                payout.retried_payouts_gross,
+                payout.advances_gross,
+                payout.advances_fee,
+            ),
+            (146.32, 164.75, 18.43, 15.0, 50.0, 120.0, 2.0),
+        )
+        categories = {tx.transaction_type: tx.category for tx in payout.transaction_ids}
+        self.assertEqual(
+            categories,
+            {
+                "CHARGE": "charge",
+                "REFUND": "refund",
+                "ADJUSTMENT": "adjustment",
+                "DISPUTE_WITHDRAWAL": "dispute",
+                "TRANSFER_FAILURE": "payout",
+                "ADVANCE": "other",
+                "TRANSFER": "payout",
+            },
+        )
+
+    def test_transactions_of_another_payout_are_left_out(self):
+        stranger = tx_node(9, "CHARGE", "10.00", "0.59", "9.41", order=None)
+        stranger["associatedPayout"] = {
+            "id": "gid://shopify/ShopifyPaymentsPayout/301",
+            "status": "SCHEDULED",
+        }
+        pending = tx_node(10, "CHARGE", "5.00", "0.45", "4.55", order=None)
+        pending["associatedPayout"] = {"id": None, "status": "PENDING"}
+        stored, _fake = self.run_import(
+            [payout_node()], TRANSACTIONS + [stranger, pending]
+        )
+        self.assertEqual(stored, 1)
+        payout = self.env["shopify.payout"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertEqual(len(payout.transaction_ids), 4)
 
     def test_finance_reviewer_reads_but_cannot_change_payouts(self):
         self.run_import([payout_node()], TRANSACTIONS)

@@ -58,7 +58,9 @@ def test_payout_is_imported_exactly_and_linked_to_the_payment(odoo_server, simul
                 f"{line.fee:.2f}",
                 f"{line.net:.2f}",
             ) == (tx["amount"], tx["fee"], tx["net"])
-        gross = sum(Decimal(tx["amount"]) for tx in paid_out if tx["type"] != "payout")
+        gross = sum(
+            Decimal(tx["amount"]) for tx in paid_out if tx["type"] != "transfer"
+        )
         fees = sum(Decimal(tx["fee"]) for tx in paid_out)
         assert f"{record.gross_amount:.2f}" == str(gross)
         assert f"{record.fee_amount:.2f}" == str(fees)

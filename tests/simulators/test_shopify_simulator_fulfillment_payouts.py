@@ -61,8 +61,8 @@ query($query: String) {
     balanceTransactions(first: 50, query: $query) {
       nodes {
         id type test amount { amount } fee { amount } net { amount }
-        sourceOrderTransactionId associatedOrder { id name }
-        associatedPayout { id }
+        sourceType sourceOrderTransactionId associatedOrder { id name }
+        associatedPayout { id status }
       }
     }
   }
@@ -211,7 +211,9 @@ def test_payout_groups_charges_refunds_and_adjustments_exactly(sim):
     assert by_type["REFUND"]["fee"] == {"amount": "0.00"}
     assert by_type["CHARGE"]["associatedOrder"]["id"] == paid["admin_graphql_api_id"]
     assert by_type["CHARGE"]["sourceOrderTransactionId"].isdigit()
-    assert by_type["CHARGE"]["associatedPayout"] is None
+    assert by_type["CHARGE"]["sourceType"] == "CHARGE"
+    assert by_type["ADJUSTMENT"]["sourceType"] == "ADJUSTMENT"
+    assert by_type["CHARGE"]["associatedPayout"] == {"id": None, "status": "PENDING"}
     orders = {(n["associatedOrder"] or {}).get("id") for n in balance["nodes"]}
     assert other["admin_graphql_api_id"] not in orders
 
@@ -238,14 +240,21 @@ def test_payout_groups_charges_refunds_and_adjustments_exactly(sim):
         "shopifyPaymentsAccount"
     ]["payouts"]["nodes"]
 
-    of_payout = data(sim, BALANCE, {"query": f"payout_id:{node['legacyResourceId']}"})
+    search = f"payments_transfer_id:{node['legacyResourceId']}"
+    of_payout = data(sim, BALANCE, {"query": search})
     nodes = of_payout["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"]
     assert sorted(n["type"] for n in nodes) == [
         "ADJUSTMENT",
         "CHARGE",
-        "PAYOUT",
         "REFUND",
+        "TRANSFER",
     ]
     assert {n["associatedPayout"]["id"] for n in nodes} == {node["id"]}
-    transfer = next(n for n in nodes if n["type"] == "PAYOUT")
+    assert {n["associatedPayout"]["status"] for n in nodes} == {"PAID"}
+    transfer = next(n for n in nodes if n["type"] == "TRANSFER")
     assert transfer["net"] == {"amount": "-33.32"}
+    assert transfer["sourceType"] == "TRANSFER"
+    # Another payout's number finds none of them.
+    other = int(node["legacyResourceId"]) + 1
+    other_payout = data(sim, BALANCE, {"query": f"payments_transfer_id:{other}"})
+    assert not other_payout["shopifyPaymentsAccount"]["balanceTransactions"]["nodes"]

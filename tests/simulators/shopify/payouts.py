@@ -7,8 +7,9 @@ balance transaction when the balance is next read: a sale or capture is a
 and disputes with ``add_balance_transaction``. ``create_payout`` groups the
 transactions not paid out yet into a payout, whose summary adds up the gross
 amounts and the fees per category and whose net is the sum of their nets; a
-``payout`` transaction of minus that net records the transfer itself.
-Amounts are in the shop currency, exact to the cent.
+``transfer`` transaction of minus that net records the transfer itself.
+Amounts are in the shop currency, exact to the cent. Until a transaction is
+paid out its ``associatedPayout`` has no id and the status ``PENDING``.
 """
 
 from datetime import UTC, date, datetime
@@ -27,15 +28,20 @@ TRANSACTION_TYPES = {
     "capture": "charge",
     "refund": "refund",
 }
-TRANSFER_TYPES = ("payout", "payout_failure", "payout_cancellation")
+# The type of the balance transaction that pays a payout out.
+TRANSFER_TYPE = "transfer"
 PAYOUT_STATUSES = ("scheduled", "in_transit", "paid", "failed", "canceled")
 # Summary category of each balance transaction type (others: adjustments).
+# Shopify does not say where the return of a failed or cancelled transfer is
+# counted; the simulator pays it out again as a retried payout.
 SUMMARY_CATEGORIES = {
     "charge": "charges",
     "refund": "refunds",
     "refund_failure": "refunds",
     "reserved_funds": "reserved_funds",
     "reserved_funds_reversal": "reserved_funds",
+    "transfer_failure": "retried_payouts",
+    "transfer_cancel": "retried_payouts",
 }
 SUMMARY_FIELDS = {
     "charges": ("charges_gross", "charges_fee"),
@@ -43,17 +49,33 @@ SUMMARY_FIELDS = {
     "adjustments": ("adjustments_gross", "adjustments_fee"),
     "reserved_funds": ("reserved_funds_gross", "reserved_funds_fee"),
     "retried_payouts": ("retried_payouts_gross", "retried_payouts_fee"),
+    "advances": ("advance_gross", "advance_fees"),
+}
+# ShopifyPaymentsSourceType of each balance transaction type (others:
+# adjustments).
+SOURCE_TYPES = {
+    "charge": "CHARGE",
+    "refund": "REFUND",
+    "refund_failure": "REFUND",
+    "transfer": "TRANSFER",
+    "transfer_failure": "TRANSFER",
+    "transfer_cancel": "TRANSFER",
+    "dispute_withdrawal": "DISPUTE",
+    "dispute_reversal": "DISPUTE",
+    "chargeback_fee": "DISPUTE",
+    "chargeback_fee_refund": "DISPUTE",
 }
 PAYOUT_SEARCH = {
     "id": lambda payout: payout["id"],
     "issued_at": lambda payout: timestamps.parse(payout["issued_at"]),
     "status": lambda payout: payout["status"],
 }
+# The documented search fields of balanceTransactions used by tests; the
+# payout's number is its payments_transfer_id.
 BALANCE_SEARCH = {
     "id": lambda tx: tx["id"],
-    "payout_id": lambda tx: tx["payout_id"],
-    "type": lambda tx: tx["type"],
-    "test": lambda tx: tx["test"],
+    "payments_transfer_id": lambda tx: tx["payout_id"],
+    "transaction_type": lambda tx: tx["type"],
     "processed_at": lambda tx: timestamps.parse(tx["transaction_date"]),
 }
 
@@ -77,7 +99,6 @@ def _balance_record(store, kind, amount, fee, when, **values):
         "net": fmt(dec(amount) - dec(fee)),
         "transaction_date": when,
         "source_id": None,
-        "source_type": kind,
         "source_order_transaction_id": None,
         "adjustment_reason": None,
         "order_id": None,
@@ -152,7 +173,7 @@ def account_balance(_account, info, query=None, hideTransfers=False, **arguments
         store, "ShopifyPaymentsBalanceTransaction", query, BALANCE_SEARCH
     )
     if hideTransfers:
-        records = [tx for tx in records if tx["type"] not in TRANSFER_TYPES]
+        records = [tx for tx in records if tx["type"] != TRANSFER_TYPE]
     return page(records, by_id, arguments)
 
 
@@ -174,6 +195,14 @@ def associated_order(tx, info):
     if order is None:
         return None
     return {"id": order["admin_graphql_api_id"], "name": order["name"]}
+
+
+def associated_payout(tx, info):
+    """The payout a transaction is paid out in, or no id and ``PENDING``."""
+    payout = info.context.store.get("ShopifyPaymentsPayout", tx["payout_id"])
+    if payout is None:
+        return {"id": None, "status": "PENDING"}
+    return {"id": payout["admin_graphql_api_id"], "status": payout["status"].upper()}
 
 
 def _bigint(name):
@@ -209,11 +238,10 @@ FIELD_RESOLVERS = {
         "net": _shop_money("net"),
         "transactionDate": utc("transaction_date"),
         "sourceId": _bigint("source_id"),
+        "sourceType": lambda tx, _info: SOURCE_TYPES.get(tx["type"], "ADJUSTMENT"),
         "sourceOrderTransactionId": _bigint("source_order_transaction_id"),
         "associatedOrder": associated_order,
-        "associatedPayout": lambda tx, info: info.context.store.get(
-            "ShopifyPaymentsPayout", tx["payout_id"]
-        ),
+        "associatedPayout": associated_payout,
     },
 }
 
@@ -307,7 +335,7 @@ class PayoutControls:
                 )
             _balance_record(
                 store,
-                "payout",
+                TRANSFER_TYPE,
                 -net,
                 ZERO,
                 issued,
