@@ -226,14 +226,18 @@ class _RefundBooking:
         order, so the customer's balance comes out even.
         """
         refund = self.refund
+        if not (refund.returned_goods or refund.return_gid) or any(
+            line.subtotal is None for line in refund.lines
+        ):
+            return
         value = self._amount(refund_value(refund))
         money = sum(
             self._amount(transaction.amount)
             for transaction in refund.refund_transactions
         )
-        if not (refund.returned_goods or refund.return_gid) or (
-            self.currency.compare_amounts(money, value) == 0
-        ):
+        if self.currency.compare_amounts(money, value) >= 0:
+            # All the returned goods' value went back: nothing paid for
+            # other items.
             return
         exchange = self.backend._refund_exchange(refund.gid)
         if not exchange:
