@@ -1,7 +1,7 @@
 {
     "name": "Retail Connector: Sync Monitor",
     "summary": "Health of every retail connector backend at a glance",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Connector",
     "author": "Retail Connector Contributors",
     "maintainers": ["retail-connector"],
@@ -19,6 +19,8 @@
         "views/retail_event_views.xml",
         "views/retail_event_audit_views.xml",
         "views/retail_sync_threshold_views.xml",
+        "views/retail_sync_trace_summary_views.xml",
+        "views/retail_outbound_call_views.xml",
         "wizards/retail_event_ignore_wizard_views.xml",
         "wizards/retail_event_replay_wizard_views.xml",
         "wizards/retail_sync_trace_views.xml",

@@ -154,25 +154,19 @@ class RetailEvent(models.Model):
         """Write one audit row per event for ``action``.
 
         ``before`` maps event ids to their state before the action, so the
-        row says what changed; ``changes`` adds a free description.
+        row keeps both states; ``changes`` describes anything else changed.
         """
         audits = self.env["retail.event.audit"].sudo()
         for event in self:
-            old_state = (before or {}).get(event.id, event.state)
-            lines = []
-            if old_state != event.state:
-                lines.append(f"state: {old_state} -> {event.state}")
-            if changes:
-                lines.append(changes)
             audits.create(
                 {
                     "event_id": event.id,
                     "user_id": self.env.user.id,
                     "action": action,
                     "reason": reason,
-                    "old_state": old_state,
+                    "old_state": (before or {}).get(event.id, event.state),
                     "new_state": event.state,
-                    "changes": "\n".join(lines) or False,
+                    "changes": changes or False,
                 }
             )
 
@@ -292,9 +286,8 @@ class RetailEvent(models.Model):
         }
 
     def action_open_trace(self):
-        """Follow this event's trace id across the suite."""
-        self.ensure_one()
-        return self.env["retail.sync.trace"]._open_for(self.trace_id)
+        """Follow the trace of this event, or list those of several events."""
+        return self.env["retail.sync.trace"]._open_traces(self.mapped("trace_id"))
 
     # Helpers -----------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 AUDIT_ACTIONS = [
     ("retry", "Retry"),
@@ -45,9 +45,47 @@ class RetailEventAudit(models.Model):
     create_date = fields.Datetime(string="When", readonly=True)
     action = fields.Selection(selection=AUDIT_ACTIONS, required=True, readonly=True)
     reason = fields.Text(string="Why", readonly=True)
-    old_state = fields.Char(string="State Before", readonly=True)
-    new_state = fields.Char(string="State After", readonly=True)
-    changes = fields.Text(string="What Changed", readonly=True)
+    # The event state keys are stored, so the trail filters and groups by
+    # state; the selection shows their labels in the reader's language.
+    old_state = fields.Selection(
+        selection="_selection_event_state", string="State Before", readonly=True
+    )
+    new_state = fields.Selection(
+        selection="_selection_event_state", string="State After", readonly=True
+    )
+    changes = fields.Text(
+        string="Details",
+        readonly=True,
+        help="What the action changed besides the state: payload digest, "
+        "replay preview...",
+    )
+    change_summary = fields.Text(
+        string="What Changed", compute="_compute_change_summary"
+    )
+
+    @api.model
+    def _selection_event_state(self):
+        return (
+            self.env["retail.event"]._fields["state"]._description_selection(self.env)
+        )
+
+    @api.depends("old_state", "new_state", "changes")
+    @api.depends_context("lang")
+    def _compute_change_summary(self):
+        labels = dict(self._selection_event_state())
+        for audit in self:
+            lines = []
+            if audit.old_state != audit.new_state:
+                lines.append(
+                    _(
+                        "State: %(before)s → %(after)s",
+                        before=labels.get(audit.old_state, audit.old_state or ""),
+                        after=labels.get(audit.new_state, audit.new_state or ""),
+                    )
+                )
+            if audit.changes:
+                lines.append(audit.changes)
+            audit.change_summary = "\n".join(lines) or False
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -58,3 +96,7 @@ class RetailEventAudit(models.Model):
                 vals.setdefault("backend_id", event.backend_id.id)
                 vals.setdefault("trace_id", event.trace_id)
         return super().create(vals_list)
+
+    def action_open_trace(self):
+        """Follow the trace of the audited event across the suite."""
+        return self.env["retail.sync.trace"]._open_traces(self.mapped("trace_id"))

@@ -80,7 +80,8 @@ class TestExceptionActions(MonitorCase):
         self.assertEqual(audit.user_id, self.operator)
         self.assertEqual(audit.old_state, "needs_attention")
         self.assertEqual(audit.new_state, "queued")
-        self.assertEqual(audit.changes, "state: needs_attention -> queued")
+        self.assertFalse(audit.changes)
+        self.assertEqual(audit.change_summary, "State: Needs Attention → Queued")
         self.assertEqual(audit.backend_id, self.backend)
         self.assertEqual(audit.trace_id, event.trace_id)
 
@@ -107,6 +108,7 @@ class TestExceptionActions(MonitorCase):
         self.assertLess(event.job_id.eta.year, 2999)
         self.assertEqual(event.audit_ids.action, "retry")
         self.assertEqual(event.audit_ids.new_state, "queued")
+        self.assertFalse(event.audit_ids.change_summary, "The state did not change.")
 
     def test_nothing_to_retry_is_refused(self):
         with self.assertRaises(UserError):
@@ -157,8 +159,14 @@ class TestExceptionActions(MonitorCase):
         self.assertEqual(event.state, "queued")
         audit = event.audit_ids
         self.assertEqual(audit.action, "refetch_replay")
-        self.assertIn(f"payload digest: {old_digest} -> ", audit.changes)
-        self.assertIn(event._stored_payload_digest(), audit.changes)
+        self.assertEqual(
+            audit.changes,
+            f"payload digest: {old_digest} -> {event._stored_payload_digest()}",
+        )
+        self.assertEqual(
+            audit.change_summary,
+            f"State: Needs Attention → Queued\n{audit.changes}",
+        )
 
     def test_job_that_gave_up_makes_its_event_dead(self):
         event = self._event(state="received")

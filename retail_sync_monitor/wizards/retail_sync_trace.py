@@ -11,6 +11,15 @@ STEP_KINDS = [
 ]
 
 
+def _selection_label(record, field_name):
+    """Label of a selection value of ``record``, in the user's language."""
+    value = record[field_name]
+    if not value:
+        return False
+    selection = record._fields[field_name]._description_selection(record.env)
+    return dict(selection).get(value, value)
+
+
 class RetailSyncTrace(models.TransientModel):
     """Everything one trace id touched, from the webhook or poll onwards."""
 
@@ -29,6 +38,16 @@ class RetailSyncTrace(models.TransientModel):
             for name in children
             if name in self.env and not self.env[name]._abstract
         ]
+
+    @api.model
+    def _open_traces(self, trace_ids):
+        """Open the steps of one trace, or the list of several traces."""
+        trace_ids = list(dict.fromkeys(trace_id for trace_id in trace_ids if trace_id))
+        if not trace_ids:
+            raise UserError(_("The selected records carry no trace id."))
+        if len(trace_ids) > 1:
+            return self.env["retail.sync.trace.summary"]._action_list(trace_ids)
+        return self._open_for(trace_ids[0])
 
     @api.model
     def _open_for(self, trace_id):
@@ -98,27 +117,37 @@ class RetailSyncTrace(models.TransientModel):
                 event,
                 _(
                     "%(origin)s %(topic)s %(external_id)s",
-                    origin=event.source,
+                    origin=_selection_label(event, "source"),
                     topic=event.topic,
                     external_id=event.external_id or "",
                 ),
-                event.state,
+                _selection_label(event, "state"),
                 event.received_at,
                 10,
             )
             job = event.job_id.sudo()
             if job:
-                add("job", job, job.name, job.state, job.date_created, 20)
-            add_document(event.res_model, event.res_id, event.processed_at)
-            for audit in event.audit_ids:
                 add(
-                    "audit",
-                    audit,
-                    f"{audit.user_id.name}: {audit.action}",
-                    audit.new_state,
-                    audit.create_date,
-                    60,
+                    "job",
+                    job,
+                    job.name,
+                    _selection_label(job, "state"),
+                    job.date_created,
+                    20,
                 )
+            add_document(event.res_model, event.res_id, event.processed_at)
+
+        # Searched by trace id, so the actions on a purged event still show.
+        audits = self.env["retail.event.audit"].search([("trace_id", "=", trace_id)])
+        for audit in audits:
+            add(
+                "audit",
+                audit,
+                f"{audit.user_id.name}: {_selection_label(audit, 'action')}",
+                _selection_label(audit, "new_state"),
+                audit.create_date,
+                60,
+            )
 
         for model_name in self._binding_models():
             bindings = self.env[model_name].sudo().search([("trace_id", "=", trace_id)])
@@ -146,7 +175,7 @@ class RetailSyncTrace(models.TransientModel):
                 "outbound",
                 call,
                 f"{call.operation} {call.reference}",
-                call.state,
+                _selection_label(call, "state"),
                 call.create_date,
                 50,
             )
