@@ -20,7 +20,7 @@ TRANSACTION_FIELDS = (
 # Page sizes keep the order query with its refunds under the single-query
 # cost limit; a refund with more lines does not add up and waits for a person.
 REFUND_FIELDS = f"""
-  id createdAt note
+  id createdAt note return {{ id }}
   refundLineItems(first: 10) {{
     nodes {{
       quantity restockType location {{ id }}
@@ -113,7 +113,8 @@ query OrderTransactions($id: ID!) {{
 
 # Exchanges: a return may add new line items to its order (Shopify's native
 # exchanges); these two queries tell which lines of an order came that way.
-# An order rarely has more than a few returns of a few exchanged items.
+# An order rarely has more than a few returns of a few exchanged items; the
+# newest returns come first.
 _EXCHANGE_LINES = (
     "exchangeLineItems(first: 10) { nodes { id quantity lineItems { id } } }"
 )
@@ -122,7 +123,7 @@ ORDER_EXCHANGE_LINES = f"""
 query OrderExchangeLines($id: ID!) {{
   order(id: $id) {{
     id
-    returns(first: 5) {{ nodes {{ id name {_EXCHANGE_LINES} }} }}
+    returns(first: 5, reverse: true) {{ nodes {{ id name {_EXCHANGE_LINES} }} }}
   }}
 }}
 """

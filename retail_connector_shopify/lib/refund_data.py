@@ -119,21 +119,29 @@ def _money_sum(values):
     return total
 
 
-def refund_total(refund):
+def refund_total(refund, taxes_included=False):
     """Shopify's total of a refund: the money refunded when transactions say
     so, else its lines, shipping and adjustments."""
     transactions = refund.refund_transactions
     if transactions:
         return _money_sum(transaction.amount for transaction in transactions)
-    return refund_value(refund)
+    return refund_value(refund, taxes_included)
 
 
-def refund_value(refund):
+def refund_value(refund, taxes_included=False):
     """What a refund's lines, shipping and adjustments are worth, whatever
-    part of it went back as money."""
+    part of it went back as money. With ``taxes_included`` (the order's
+    prices include tax) a subtotal already holds its tax."""
+
+    def with_tax(subtotal, tax):
+        return subtotal if taxes_included else subtotal + tax
+
     return _money_sum(
-        [(line.subtotal or NO_MONEY) + (line.tax or NO_MONEY) for line in refund.lines]
-        + [shipping.subtotal + shipping.tax for shipping in refund.shipping]
+        [
+            with_tax(line.subtotal or NO_MONEY, line.tax or NO_MONEY)
+            for line in refund.lines
+        ]
+        + [with_tax(shipping.subtotal, shipping.tax) for shipping in refund.shipping]
         + [adjustment.refunded for adjustment in refund.adjustments]
     )
 
@@ -324,7 +332,17 @@ class Exchange:
 
     return_gid: str
     name: str
-    line_gids: set[str]
+    # ``{line item gid: quantity exchanged}``; None when Shopify split one
+    # exchanged item over several line items.
+    quantities: dict[str, int | None]
+
+    @property
+    def line_gids(self):
+        return set(self.quantities)
+
+    @property
+    def label(self):
+        return self.name or self.return_gid
 
 
 def exchange_of_return(node):
@@ -332,15 +350,16 @@ def exchange_of_return(node):
     nothing."""
     if not node or not node.get("id"):
         return None
-    line_gids = {
-        line_item["id"]
-        for item in _nodes(node.get("exchangeLineItems"))
-        for line_item in item.get("lineItems") or ()
-        if line_item.get("id")
-    }
-    if not line_gids:
+    quantities = {}
+    for item in _nodes(node.get("exchangeLineItems")):
+        line_items = [line for line in item.get("lineItems") or () if line.get("id")]
+        for line_item in line_items:
+            quantities[line_item["id"]] = (
+                int(item.get("quantity") or 0) if len(line_items) == 1 else None
+            )
+    if not quantities:
         return None
-    return Exchange(node["id"], _text(node.get("name")), line_gids)
+    return Exchange(node["id"], _text(node.get("name")), quantities)
 
 
 def refunds_of_order(payload, payload_format):

@@ -60,6 +60,9 @@ class ShopifyRefund(models.Model):
         readonly=True,
         help="The Shopify return whose goods were exchanged for other items.",
     )
+    exchange_return_id = fields.Char(
+        string="Exchange Return ID", readonly=True, index="btree_not_null"
+    )
     exchange_amount = fields.Monetary(
         string="Applied to Exchange",
         readonly=True,
@@ -147,7 +150,8 @@ class ShopifyRefund(models.Model):
                 "currency_id": booking.currency.id,
                 "amount_total": booking.expected_total,
                 "note": refund_data.note or False,
-                "exchange_return": booking.exchange_label or False,
+                "exchange_return_id": booking.exchange and booking.exchange.return_gid,
+                "exchange_return": booking.exchange and booking.exchange.label,
                 "exchange_amount": booking.exchange_amount,
                 "sync_date": fields.Datetime.now(),
                 "trace_id": event.trace_id,
@@ -180,11 +184,16 @@ class _RefundBooking:
         self.event = event
         self.side = backend.currency_source
         self.currency = self.sale_order.currency_id
-        self.expected_total = self._amount(refund_total(refund))
+        # Shopify states whether the order's prices include tax; Odoo knows
+        # it from the taxes mapped onto the order's lines.
+        self.taxes_included = any(
+            self.sale_order.order_line.tax_id.mapped("price_include")
+        )
+        self.expected_total = self._amount(refund_total(refund, self.taxes_included))
         # What the credit note must come to: the money refunded, or for an
         # exchange the whole value of the returned goods.
         self.credit_total = self.expected_total
-        self.exchange_label = None
+        self.exchange = None
         self.exchange_amount = 0.0
         self.sale_lines = {
             line.shopify_line_key: line
@@ -230,7 +239,7 @@ class _RefundBooking:
             line.subtotal is None for line in refund.lines
         ):
             return
-        value = self._amount(refund_value(refund))
+        value = self._amount(refund_value(refund, self.taxes_included))
         money = sum(
             self._amount(transaction.amount)
             for transaction in refund.refund_transactions
@@ -242,45 +251,66 @@ class _RefundBooking:
         exchange = self.backend._refund_exchange(refund.gid)
         if not exchange:
             return
-        missing = exchange.line_gids - set(self.sale_lines)
-        if missing:
+        if exchange.line_gids - set(self.sale_lines):
             raise RetryableError(
                 _(
                     "Refund %(refund)s is for exchange %(exchange)s, whose new "
-                    "items order %(order)s does not have in Odoo yet.",
+                    "items order %(order)s does not have in Odoo yet: it is "
+                    "booked once the order's version with them is imported. If "
+                    "that order event needs attention, fix it first.",
                     refund=refund.gid,
-                    exchange=exchange.name or exchange.return_gid,
+                    exchange=exchange.label,
                     order=self._label(),
                 )
             )
-        exchanged = sum(
-            self.sale_lines[line_gid].price_total for line_gid in exchange.line_gids
-        )
+        exchanged = self._exchange_value(exchange)
         applied = min(exchanged, value)
         if self.currency.compare_amounts(money, value - applied):
             raise BusinessError(
                 _(
                     "Refund %(refund)s of order %(order)s returned goods worth "
                     "%(value)s %(currency)s for exchange %(exchange)s, whose new "
-                    "items come to %(exchanged)s %(currency)s, so Shopify should "
-                    "have refunded %(expected)s %(currency)s, not %(money)s: "
-                    "check the order's lines and the refund in Shopify, then "
-                    "retry.",
+                    "items still to pay come to %(exchanged)s %(currency)s, so "
+                    "Shopify should have refunded %(expected)s %(currency)s, not "
+                    "%(money)s: compare the exchange items on %(sale)s with the "
+                    "return in Shopify, then retry.",
                     refund=refund.gid,
                     order=self._label(),
                     value=f"{value:.2f}",
-                    exchange=exchange.name or exchange.return_gid,
+                    exchange=exchange.label,
                     exchanged=f"{exchanged:.2f}",
                     expected=f"{value - applied:.2f}",
                     money=f"{money:.2f}",
                     currency=self.currency.name,
+                    sale=self.sale_order.name,
                 ),
                 code="amount_mismatch",
             )
         self.credit_total = value
         self.expected_total = money
-        self.exchange_label = exchange.name or exchange.return_gid
+        self.exchange = exchange
         self.exchange_amount = applied
+
+    def _exchange_value(self, exchange):
+        """What the exchange items cost, as the order prices them, less what
+        earlier refunds of the same return already applied to them."""
+        quantities = {}
+        for line_gid, quantity in exchange.quantities.items():
+            sale_line = self.sale_lines[line_gid]
+            # The quantity exchanged, even if part of it was cancelled since.
+            quantities[sale_line] = quantity or sale_line.product_uom_qty
+        total = (
+            self.env["sale.order.line"]
+            .with_company(self.sale_order.company_id)
+            ._shopify_total(quantities, self.currency)
+        )
+        earlier = self.env["shopify.refund"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("exchange_return_id", "=", exchange.return_gid),
+            ]
+        )
+        return max(total - sum(earlier.mapped("exchange_amount")), 0.0)
 
     # Credit note -------------------------------------------------------------
 
@@ -315,10 +345,10 @@ class _RefundBooking:
                     "ref": (
                         _(
                             "Shopify return %(exchange)s of %(order)s, exchanged",
-                            exchange=self.exchange_label,
+                            exchange=self.exchange.label,
                             order=self._label(),
                         )
-                        if self.exchange_label
+                        if self.exchange
                         else _("Shopify refund of %s", self._label())
                     ),
                     "narration": self.refund.note or False,
@@ -550,9 +580,9 @@ class _RefundBooking:
             raise BusinessError(
                 _(
                     "The Odoo credit note of refund %(refund)s (order %(order)s) "
-                    "is %(actual)s %(currency)s but Shopify refunded %(expected)s "
-                    "%(currency)s (difference %(difference)s): check the refund's "
-                    "lines, taxes and adjustments, then retry.",
+                    "is %(actual)s %(currency)s but Shopify's refund is worth "
+                    "%(expected)s %(currency)s (difference %(difference)s): check "
+                    "the refund's lines, taxes and adjustments, then retry.",
                     refund=self.refund.gid,
                     order=self._label(),
                     actual=f"{actual:.2f}",

@@ -99,11 +99,11 @@ class ShopifySaleOrder(models.Model):
             "trace_id": event.trace_id,
         }
         # Payments already registered for this financial status need no new
-        # read of the order's transactions, unless an exchange added goods
-        # (the customer may have paid the difference).
+        # read of the order's transactions, unless goods were added (the
+        # customer may have paid for them, as for a dearer exchange).
         settled_status = (
             binding.financial_status
-            if binding.payment_binding_ids and not importer.exchanged
+            if binding.payment_binding_ids and not importer.lines_added
             else None
         )
         if binding:
@@ -156,7 +156,9 @@ class _OrderImport:
         self.env = backend.env
         self.order = order
         self.event = event
-        # Sale lines this version added as Shopify exchange items.
+        # Whether this version added lines, and which of them are the goods
+        # of a Shopify exchange.
+        self.lines_added = False
         self.exchanged = []
         self.cancelled = {}
         for refund in refunds:
@@ -478,48 +480,50 @@ class _OrderImport:
                 commands.append(Command.update(line.id, {"product_uom_qty": 0}))
             else:
                 commands.append(Command.delete(line.id))
-        new_lines = self._added_lines(sale_order, added) if added else []
-        if commands or len(new_lines) > len(self.exchanged):
+        if added:
+            self._mark_exchange_items(sale_order, added)
+            self.lines_added = True
+        if commands or any(not vals.get("shopify_exchange_return") for vals in added):
             # A version that changes nothing may follow a delivery (a refund
             # touches the order too); only a real change, other than the
             # goods of an exchange, needs a person.
             self._check_editable(sale_order)
-        if commands or new_lines:
-            sale_order.write({"order_line": commands + new_lines})
+        commands += [Command.create(vals) for vals in added]
+        if commands:
+            sale_order.write({"order_line": commands})
         if self.exchanged:
             self._log_exchange(sale_order)
 
-    def _added_lines(self, sale_order, added):
-        """Create commands for lines new in this version.
+    def _mark_exchange_items(self, sale_order, added):
+        """Mark the new lines that are the goods of a Shopify exchange.
 
-        After a delivery, new lines are welcome only as the goods of a
-        Shopify exchange: a return that sends the customer other items adds
-        them to the same order, to be delivered and invoiced from it.
+        After a delivery, new lines are welcome only as such goods: a return
+        that sends the customer other items adds them to the same order, to
+        be delivered and invoiced from it.
         """
+        if not self._delivered(sale_order):
+            return
         exchanges = {}
-        if self._delivered(sale_order):
-            for exchange in self.backend._order_exchanges(self.order.gid):
-                exchanges.update(dict.fromkeys(exchange.line_gids, exchange))
-        commands = []
+        for exchange in self.backend._order_exchanges(self.order.gid):
+            exchanges.update(dict.fromkeys(exchange.line_gids, exchange))
         for vals in added:
             exchange = exchanges.get(vals["shopify_line_key"])
             if exchange:
-                vals = dict(
-                    vals, shopify_exchange_return=exchange.name or exchange.return_gid
-                )
+                vals["shopify_exchange_return"] = exchange.label
                 self.exchanged.append(vals)
-            commands.append(Command.create(vals))
-        return commands
 
     def _log_exchange(self, sale_order):
         sale_order.message_post(
             body=_(
-                "Shopify exchange on order %(order)s: %(goods)s added, to be "
-                "delivered and invoiced from this order.",
+                "Shopify order %(order)s: %(goods)s added by exchange "
+                "%(exchange)s, to be delivered and invoiced from this order.",
                 order=self.order.name,
                 goods=", ".join(
                     f"{vals['product_uom_qty']:g} × {vals['name']}"
                     for vals in self.exchanged
+                ),
+                exchange=", ".join(
+                    sorted({vals["shopify_exchange_return"] for vals in self.exchanged})
                 ),
             )
         )
@@ -571,24 +575,19 @@ class _OrderImport:
         raise BusinessError(message, code="amount_mismatch")
 
     def _ordered_total(self, sale_order):
-        """Odoo's total of the order with its cancelled goods counted again,
-        computed the way ``sale.order`` computes its own total."""
-        account_tax = self.env["account.tax"]
-        company = sale_order.company_id
-        base_lines = [
-            line._prepare_base_line_for_taxes_computation(
-                quantity=line.product_uom_qty
-                + self.cancelled.get(line.shopify_line_key, 0)
+        """Odoo's total of the order with its cancelled goods counted again."""
+        return (
+            self.env["sale.order.line"]
+            .with_company(sale_order.company_id)
+            ._shopify_total(
+                {
+                    line: line.product_uom_qty
+                    + self.cancelled.get(line.shopify_line_key, 0)
+                    for line in sale_order.order_line
+                },
+                self.currency,
             )
-            for line in sale_order.order_line
-            if not line.display_type
-        ]
-        account_tax._add_tax_details_in_base_lines(base_lines, company)
-        account_tax._round_base_lines_tax_details(base_lines, company)
-        totals = account_tax._get_tax_totals_summary(
-            base_lines=base_lines, currency=self.currency, company=company
         )
-        return totals["total_amount_currency"]
 
     def _cancel(self, sale_order):
         if any(picking.state == "done" for picking in sale_order.picking_ids):
@@ -603,6 +602,30 @@ class _OrderImport:
                 code="cancelled_after_delivery",
             )
         sale_order.with_context(disable_cancel_warning=True)._action_cancel()
+        self._reverse_refund_credit_notes(sale_order)
+
+    def _reverse_refund_credit_notes(self, sale_order):
+        """A cancelled order is never invoiced: the credit notes of refunds
+        booked before the cancellation reached Odoo would leave the customer
+        in credit, so they are reversed. Refund payments stay, as they return
+        the order's payments."""
+        credit_notes = (
+            self.env["shopify.refund"]
+            .search([("sale_order_id", "=", sale_order.id)])
+            .odoo_id.filtered(lambda move: move.state == "posted")
+        )
+        if not credit_notes:
+            return
+        credit_notes._reverse_moves(
+            [
+                {
+                    "ref": _("Cancellation of Shopify order %s", self.order.name),
+                    "date": fields.Date.context_today(sale_order),
+                }
+                for _move in credit_notes
+            ],
+            cancel=True,
+        )
 
     # Payments ----------------------------------------------------------------
 

@@ -445,7 +445,7 @@ class TestRefundImport(ShopifyTestCase):
         self.assertEqual(event.state, "needs_attention")
         self.assertEqual(event.error_code, "amount_mismatch")
         self.assertIn("is 21.09 USD", event.error_message)
-        self.assertIn("refunded 21.11 USD", event.error_message)
+        self.assertIn("refund is worth 21.11 USD", event.error_message)
         self.assertIn("-0.02", event.error_message)
         self.assertFalse(self.refund_binding())
         self.assertFalse(
@@ -469,7 +469,7 @@ class TestRefundImport(ShopifyTestCase):
         self.assertEqual(event.state, "needs_attention")
         self.assertEqual(event.error_code, "amount_mismatch")
         self.assertIn("is 210.94 USD", event.error_message)
-        self.assertIn("refunded 210.95 USD", event.error_message)
+        self.assertIn("refund is worth 210.95 USD", event.error_message)
         self.assertFalse(self.refund_binding())
 
     def test_order_with_cancelled_goods_is_checked_at_its_ordered_quantities(self):

@@ -30,7 +30,7 @@ def _delivered_order(odoo, simulator, email):
     return order
 
 
-def _exchange_state(odoo, gid, refund_gid):
+def _exchange_state(odoo, gid, refund_gid, return_name=""):
     with odoo.env() as env:
         order_binding = env["shopify.sale.order"].search([("external_id", "=", gid)])
         refund = env["shopify.refund"].search([("external_id", "=", refund_gid)])
@@ -80,7 +80,7 @@ def _exchange_state(odoo, gid, refund_gid):
                 for p in order_binding.payment_binding_ids
             ),
             "chatter": any(
-                "Shopify exchange" in (message.body or "")
+                f"added by exchange {return_name}" in (message.body or "")
                 for message in sale.message_ids
             ),
         }
@@ -172,3 +172,77 @@ def test_exchange_for_a_cheaper_item_refunds_the_difference(odoo_server, simulat
         ("inbound", 128.66, "sale"),
         ("outbound", 49.93, "refund"),
     ]
+
+
+def _map_included_vat(odoo):
+    """A shop whose prices include a 20 % VAT, mapped to an included tax."""
+    with odoo.env() as env:
+        backend = env["shopify.backend"].search([], limit=1).backend_id
+        if backend.tax_mapping_ids.filtered(lambda m: m.external_name == "VAT"):
+            return
+        tax = env["account.tax"].create(
+            {
+                "name": "VAT 20% included",
+                "amount": 20.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+                "company_id": backend.company_id.id,
+            }
+        )
+        backend.tax_mapping_ids = [
+            (0, 0, {"external_name": "VAT", "external_rate": 20.0, "tax_id": tax.id})
+        ]
+        env.cr.commit()
+
+
+def test_exchange_in_a_shop_whose_prices_include_tax(odoo_server, simulator):
+    _map_included_vat(odoo_server)
+    spec = dict(
+        SPEC,
+        taxes=[{"title": "VAT", "rate": "0.20"}],
+        taxes_included=True,
+        shipping_taxable=True,
+        email="exchange.vat@example.com",
+    )
+    order = simulator.create_order(spec)
+    gid = order["admin_graphql_api_id"]
+    wait_until(
+        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
+        message=f"order {order['name']} in Odoo",
+    )
+    _deliver(odoo_server, _sale_order_id(odoo_server, gid))
+    wait_until(
+        lambda: all(
+            item["fulfillable_quantity"] == 0
+            for item in simulator.get_order(order["id"])["line_items"]
+        ),
+        message=f"order {order['name']} fulfilled in Shopify",
+    )
+    throw = order["line_items"][1]
+
+    result = simulator.exchange_order(
+        order["id"],
+        {
+            "returns": [{"line_item_id": throw["id"], "quantity": 1}],
+            "exchange": [{"sku": "TEE-ORG-XL", "quantity": 1}],
+        },
+    )
+    refund = result["refund"]
+    # Prices hold their VAT: the throw is worth 79.00 less its 7.90 share of
+    # the code, 71.10; the tee 24.00; 47.10 goes back.
+    assert [tx["amount"] for tx in refund["transactions"]] == ["47.10"]
+    return_name = result["return"]["name"]
+
+    state = wait_until(
+        lambda: (
+            _settled(odoo_server, gid, refund["admin_graphql_api_id"])
+            and _exchange_state(odoo_server, gid, refund["admin_graphql_api_id"])
+        ),
+        timeout=120,
+        message="the exchange in Odoo",
+    )
+    assert state["sale_total"] == float(result["order"]["total_price"])
+    assert state["exchange_lines"] == [("TEE-ORG-XL", 1.0, 24.0, return_name)]
+    assert state["credit_note"][:2] == ("posted", 71.10)
+    assert state["refunded"] == 47.10
+    assert state["exchange"] == (return_name, 24.0)

@@ -186,3 +186,94 @@ def test_catch_up_poll_books_a_refund_whose_webhooks_were_lost(odoo_server, simu
     sale = _binding(odoo_server, gid)
     assert round(sale["amount_total"], 2) == 53.29
     assert [qty for name, qty, _ in sale["lines"] if "Throw" in name] == [0.0]
+
+
+def test_refund_of_a_cancelled_paid_order_pays_the_money_back(odoo_server, simulator):
+    order = simulator.create_order(dict(SPEC, email="cancel.refund@example.com"))
+    gid = order["admin_graphql_api_id"]
+    wait_until(
+        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
+        message=f"order {order['name']} in Odoo",
+    )
+    simulator.cancel_order(order["id"])
+    wait_until(
+        lambda: (_binding(odoo_server, gid) or {}).get("state") == "cancel",
+        message=f"order {order['name']} cancelled in Odoo",
+    )
+    refund = simulator.refund_order(order["id"], {"amount": order["total_price"]})
+    refund_gid = refund["admin_graphql_api_id"]
+
+    wait_until(
+        lambda: (
+            _settled(odoo_server, gid, refund_gid) and _refund(odoo_server, refund_gid)
+        ),
+        message="the refund in Odoo",
+    )
+    result = _refund(odoo_server, refund_gid)
+    # A cancelled order has no invoice to credit; the money it took through
+    # Odoo goes back through Odoo.
+    assert result["count"] == 1
+    assert result["credit_note"] == (False, False, 0.0)
+    assert result["payments"] == [("outbound", 128.66, "refund")]
+    assert result["sale_credit_notes"] == 0
+    with odoo_server.env() as env:
+        binding = env["shopify.sale.order"].search([("external_id", "=", gid)])
+        balance = sum(
+            payment.odoo_id.amount
+            * (1 if payment.odoo_id.payment_type == "inbound" else -1)
+            for payment in binding.payment_binding_ids
+        )
+    assert round(balance, 2) == 0.0
+
+
+def test_cancellation_after_a_refund_reverses_its_credit_note(odoo_server, simulator):
+    order = simulator.create_order(dict(SPEC, email="refund.cancel@example.com"))
+    gid = order["admin_graphql_api_id"]
+    wait_until(
+        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
+        message=f"order {order['name']} in Odoo",
+    )
+    refund = simulator.refund_order(order["id"], {"amount": order["total_price"]})
+    refund_gid = refund["admin_graphql_api_id"]
+    wait_until(
+        lambda: (
+            _settled(odoo_server, gid, refund_gid) and _refund(odoo_server, refund_gid)
+        ),
+        message="the refund in Odoo",
+    )
+    assert _refund(odoo_server, refund_gid)["credit_note"] == (
+        "out_refund",
+        "posted",
+        128.66,
+    )
+
+    simulator.cancel_order(order["id"])
+    wait_until(
+        lambda: (
+            _settled(odoo_server, gid)
+            and (_binding(odoo_server, gid) or {}).get("state") == "cancel"
+        ),
+        message=f"order {order['name']} cancelled in Odoo",
+    )
+    with odoo_server.env() as env:
+        binding = env["shopify.sale.order"].search([("external_id", "=", gid)])
+        credit_note = binding.refund_binding_ids.odoo_id
+        reversal = env["account.move"].search(
+            [("reversed_entry_id", "=", credit_note.id)]
+        )
+        money = sum(
+            payment.odoo_id.amount
+            * (1 if payment.odoo_id.payment_type == "inbound" else -1)
+            for payment in binding.payment_binding_ids
+        )
+        state = (
+            round(credit_note.amount_residual, 2),
+            reversal.move_type,
+            reversal.state,
+            reversal.payment_state,
+            round(reversal.amount_total, 2),
+            round(money, 2),
+        )
+    # The credit note is settled by its reversal, and the order's payment by
+    # the refund payment: the customer owes nothing and is owed nothing.
+    assert state == (0.0, "out_invoice", "posted", "reversed", 128.66, 0.0)

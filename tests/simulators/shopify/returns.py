@@ -47,15 +47,17 @@ def _line_value(item, included):
 
 
 def _check_returnable(order, returned):
-    """Only delivered quantities can come back in an exchange."""
+    """Only delivered quantities not refunded yet can come back."""
+    refunded = refunds.refunded_quantities(order)
     for line_spec in returned:
         item = refunds.find_line(order, line_spec)
         delivered = item["quantity"] - item["fulfillable_quantity"]
+        left = delivered - refunded.get(item["id"], 0)
         quantity = int(line_spec.get("quantity", 1))
-        if quantity > delivered:
+        if quantity > left:
             raise ValueError(
-                f"line {item['id']}: only {delivered} item(s) were fulfilled, "
-                f"{quantity} cannot be returned"
+                f"line {item['id']}: {left} fulfilled item(s) can be returned, "
+                f"not {quantity}"
             )
 
 
