@@ -73,6 +73,18 @@ class TestRefundImport(ShopifyTestCase):
         refund["transactions"][0]["amount"] = amount
         return refund
 
+    def first_line_refund(self, tax, amount):
+        """A refund of the fixture's first line, in full (199.00 and
+        ``tax``), without restock, refunding ``amount``."""
+        payload = self.refund_payload(amount=amount)
+        payload["restock"] = False
+        payload["refund_line_items"] = payload["refund_line_items"][:1]
+        item = payload["refund_line_items"][0]
+        item["restock_type"] = "no_restock"
+        item["subtotal_set"] = _bag("199.00")
+        item["total_tax_set"] = _bag(tax)
+        return payload
+
     def order_selling_four_black(self, price, total_tax, total_price):
         """The balanced legacy order whose black line sells 4 units at
         ``price``; the caller states Shopify's totals of the order."""
@@ -272,13 +284,7 @@ class TestRefundImport(ShopifyTestCase):
 
     def test_refund_without_restock_books_the_credit_note_only(self):
         sale = self.import_order()
-        payload = self.refund_payload(amount="210.94")
-        payload["restock"] = False
-        payload["refund_line_items"] = payload["refund_line_items"][:1]
-        item = payload["refund_line_items"][0]
-        item["restock_type"] = "no_restock"
-        item["subtotal_set"] = _bag("199.00")
-        item["total_tax_set"] = _bag("11.94")
+        payload = self.first_line_refund("11.94", amount="210.94")
 
         event = self.process(payload, topic="refunds/create", delivery_id="r-1")
 
@@ -454,13 +460,7 @@ class TestRefundImport(ShopifyTestCase):
 
     def test_full_line_refund_keeps_odoo_tax_and_must_match_it(self):
         self.import_order()
-        payload = self.refund_payload(amount="210.95")
-        payload["restock"] = False
-        payload["refund_line_items"] = payload["refund_line_items"][:1]
-        item = payload["refund_line_items"][0]
-        item["restock_type"] = "no_restock"
-        item["subtotal_set"] = _bag("199.00")
-        item["total_tax_set"] = _bag("11.95")
+        payload = self.first_line_refund("11.95", amount="210.95")
 
         event = self.process(payload, topic="refunds/create", delivery_id="r-1")
 

@@ -7,19 +7,13 @@ sent in exchange are priced on their own, without the code.
 """
 
 from .conftest import wait_until
-from .test_shopify_orders import SPEC, _binding
-from .test_shopify_refunds import _deliver, _sale_order_id, _settled
+from .test_shopify_refunds import _deliver, _paid_order, _sale_order_id, _settled
 
 
-def _delivered_order(odoo, simulator, email):
+def _delivered_order(odoo, simulator, email, **changes):
     """An order imported, paid, delivered in Odoo and fulfilled in Shopify."""
-    order = simulator.create_order(dict(SPEC, email=email))
-    gid = order["admin_graphql_api_id"]
-    wait_until(
-        lambda: (_binding(odoo, gid) or {}).get("payments"),
-        message=f"order {order['name']} in Odoo",
-    )
-    _deliver(odoo, _sale_order_id(odoo, gid))
+    order = _paid_order(odoo, simulator, email, **changes)
+    _deliver(odoo, _sale_order_id(odoo, order["admin_graphql_api_id"]))
     wait_until(
         lambda: all(
             item["fulfillable_quantity"] == 0
@@ -86,36 +80,42 @@ def _exchange_state(odoo, gid, refund_gid, return_name=""):
         }
 
 
-def test_exchange_for_a_dearer_item_adds_it_and_takes_the_difference(
-    odoo_server, simulator
-):
-    order = _delivered_order(odoo_server, simulator, "exchange.up@example.com")
-    gid = order["admin_graphql_api_id"]
-    tee = order["line_items"][0]
-
+def _exchange(odoo, simulator, order, line_index, sku):
+    """Exchange one unit of the order's line for one unit of ``sku`` in
+    Shopify; return Shopify's result and Odoo's state once it is booked."""
+    line = order["line_items"][line_index]
     result = simulator.exchange_order(
         order["id"],
         {
-            "returns": [{"line_item_id": tee["id"], "quantity": 1}],
-            "exchange": [{"sku": "TEE-ORG-L", "quantity": 1}],
-            "note": "size swap",
+            "returns": [{"line_item_id": line["id"], "quantity": 1}],
+            "exchange": [{"sku": sku, "quantity": 1}],
         },
     )
-    refund = result["refund"]
-    # The new tee: 24.00 + 1.44 tax = 25.44, of which the returned tee's
-    # 22.90 pays 22.90; the customer pays the other 2.54 in Shopify.
-    assert refund["transactions"] == []
-    assert result["order"]["total_price"] == "154.10"
-    return_name = result["return"]["name"]
-
+    gid = order["admin_graphql_api_id"]
+    refund_gid = result["refund"]["admin_graphql_api_id"]
     state = wait_until(
         lambda: (
-            _settled(odoo_server, gid, refund["admin_graphql_api_id"])
-            and _exchange_state(odoo_server, gid, refund["admin_graphql_api_id"])
+            _settled(odoo, gid, refund_gid)
+            and _exchange_state(odoo, gid, refund_gid, result["return"]["name"])
         ),
         timeout=120,
         message="the exchange in Odoo",
     )
+    return result, state
+
+
+def test_exchange_for_a_dearer_item_adds_it_and_takes_the_difference(
+    odoo_server, simulator
+):
+    order = _delivered_order(odoo_server, simulator, "exchange.up@example.com")
+
+    result, state = _exchange(odoo_server, simulator, order, 0, "TEE-ORG-L")
+
+    # The new tee: 24.00 + 1.44 tax = 25.44, of which the returned tee's
+    # 22.90 pays 22.90; the customer pays the other 2.54 in Shopify.
+    return_name = result["return"]["name"]
+    assert result["refund"]["transactions"] == []
+    assert result["order"]["total_price"] == "154.10"
     assert state["refunds"] == 1
     assert state["sale_total"] == 154.10
     assert state["exchange_lines"] == [("TEE-ORG-L", 1.0, 25.44, return_name)]
@@ -138,29 +138,12 @@ def test_exchange_for_a_dearer_item_adds_it_and_takes_the_difference(
 
 def test_exchange_for_a_cheaper_item_refunds_the_difference(odoo_server, simulator):
     order = _delivered_order(odoo_server, simulator, "exchange.down@example.com")
-    gid = order["admin_graphql_api_id"]
-    throw = order["line_items"][1]
 
-    result = simulator.exchange_order(
-        order["id"],
-        {
-            "returns": [{"line_item_id": throw["id"], "quantity": 1}],
-            "exchange": [{"sku": "TEE-ORG-S", "quantity": 1}],
-        },
-    )
-    refund = result["refund"]
+    result, state = _exchange(odoo_server, simulator, order, 1, "TEE-ORG-S")
+
     # 75.37 for the throw, 25.44 for the tee: 49.93 goes back.
-    assert [tx["amount"] for tx in refund["transactions"]] == ["49.93"]
     return_name = result["return"]["name"]
-
-    state = wait_until(
-        lambda: (
-            _settled(odoo_server, gid, refund["admin_graphql_api_id"])
-            and _exchange_state(odoo_server, gid, refund["admin_graphql_api_id"])
-        ),
-        timeout=120,
-        message="the exchange in Odoo",
-    )
+    assert [tx["amount"] for tx in result["refund"]["transactions"]] == ["49.93"]
     assert state["sale_total"] == 154.10
     assert state["exchange_lines"] == [("TEE-ORG-S", 1.0, 25.44, return_name)]
     assert state["credit_note"][:2] == ("posted", 75.37)
@@ -197,50 +180,21 @@ def _map_included_vat(odoo):
 
 def test_exchange_in_a_shop_whose_prices_include_tax(odoo_server, simulator):
     _map_included_vat(odoo_server)
-    spec = dict(
-        SPEC,
+    order = _delivered_order(
+        odoo_server,
+        simulator,
+        "exchange.vat@example.com",
         taxes=[{"title": "VAT", "rate": "0.20"}],
         taxes_included=True,
         shipping_taxable=True,
-        email="exchange.vat@example.com",
     )
-    order = simulator.create_order(spec)
-    gid = order["admin_graphql_api_id"]
-    wait_until(
-        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
-        message=f"order {order['name']} in Odoo",
-    )
-    _deliver(odoo_server, _sale_order_id(odoo_server, gid))
-    wait_until(
-        lambda: all(
-            item["fulfillable_quantity"] == 0
-            for item in simulator.get_order(order["id"])["line_items"]
-        ),
-        message=f"order {order['name']} fulfilled in Shopify",
-    )
-    throw = order["line_items"][1]
 
-    result = simulator.exchange_order(
-        order["id"],
-        {
-            "returns": [{"line_item_id": throw["id"], "quantity": 1}],
-            "exchange": [{"sku": "TEE-ORG-XL", "quantity": 1}],
-        },
-    )
-    refund = result["refund"]
+    result, state = _exchange(odoo_server, simulator, order, 1, "TEE-ORG-XL")
+
     # Prices hold their VAT: the throw is worth 79.00 less its 7.90 share of
     # the code, 71.10; the tee 24.00; 47.10 goes back.
-    assert [tx["amount"] for tx in refund["transactions"]] == ["47.10"]
     return_name = result["return"]["name"]
-
-    state = wait_until(
-        lambda: (
-            _settled(odoo_server, gid, refund["admin_graphql_api_id"])
-            and _exchange_state(odoo_server, gid, refund["admin_graphql_api_id"])
-        ),
-        timeout=120,
-        message="the exchange in Odoo",
-    )
+    assert [tx["amount"] for tx in result["refund"]["transactions"]] == ["47.10"]
     assert state["sale_total"] == float(result["order"]["total_price"])
     assert state["exchange_lines"] == [("TEE-ORG-XL", 1.0, 24.0, return_name)]
     assert state["credit_note"][:2] == ("posted", 71.10)

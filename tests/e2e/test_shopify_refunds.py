@@ -65,6 +65,24 @@ def _refund(odoo, gid):
         }
 
 
+def _paid_order(odoo, simulator, email, **changes):
+    """An order of ``SPEC`` (with ``changes``), imported with its payment."""
+    order = simulator.create_order(dict(SPEC, email=email, **changes))
+    gid = order["admin_graphql_api_id"]
+    wait_until(
+        lambda: (_binding(odoo, gid) or {}).get("payments"),
+        message=f"order {order['name']} in Odoo",
+    )
+    return order
+
+
+def _wait_for_refund(odoo, gid, refund_gid):
+    wait_until(
+        lambda: _settled(odoo, gid, refund_gid) and _refund(odoo, refund_gid),
+        message="the refund in Odoo",
+    )
+
+
 def _settled(odoo, *gids):
     with odoo.env() as env:
         events = env["retail.event"].search([("external_id", "in", list(gids))])
@@ -74,12 +92,8 @@ def _settled(odoo, *gids):
 
 
 def test_restocked_refund_of_a_delivered_order_books_once(odoo_server, simulator):
-    order = simulator.create_order(dict(SPEC, email="refund.e2e@example.com"))
+    order = _paid_order(odoo_server, simulator, "refund.e2e@example.com")
     gid = order["admin_graphql_api_id"]
-    wait_until(
-        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
-        message=f"order {order['name']} in Odoo",
-    )
     _deliver(odoo_server, _sale_order_id(odoo_server, gid))
 
     tee = order["line_items"][0]
@@ -142,12 +156,8 @@ def test_restocked_refund_of_a_delivered_order_books_once(odoo_server, simulator
 
 
 def test_catch_up_poll_books_a_refund_whose_webhooks_were_lost(odoo_server, simulator):
-    order = simulator.create_order(dict(SPEC, email="refund.poll@example.com"))
+    order = _paid_order(odoo_server, simulator, "refund.poll@example.com")
     gid = order["admin_graphql_api_id"]
-    wait_until(
-        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
-        message=f"order {order['name']} in Odoo",
-    )
 
     throw = order["line_items"][1]
     simulator.set_faults(webhooks={"drop_rate": 1.0})
@@ -189,12 +199,8 @@ def test_catch_up_poll_books_a_refund_whose_webhooks_were_lost(odoo_server, simu
 
 
 def test_refund_of_a_cancelled_paid_order_pays_the_money_back(odoo_server, simulator):
-    order = simulator.create_order(dict(SPEC, email="cancel.refund@example.com"))
+    order = _paid_order(odoo_server, simulator, "cancel.refund@example.com")
     gid = order["admin_graphql_api_id"]
-    wait_until(
-        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
-        message=f"order {order['name']} in Odoo",
-    )
     simulator.cancel_order(order["id"])
     wait_until(
         lambda: (_binding(odoo_server, gid) or {}).get("state") == "cancel",
@@ -203,12 +209,7 @@ def test_refund_of_a_cancelled_paid_order_pays_the_money_back(odoo_server, simul
     refund = simulator.refund_order(order["id"], {"amount": order["total_price"]})
     refund_gid = refund["admin_graphql_api_id"]
 
-    wait_until(
-        lambda: (
-            _settled(odoo_server, gid, refund_gid) and _refund(odoo_server, refund_gid)
-        ),
-        message="the refund in Odoo",
-    )
+    _wait_for_refund(odoo_server, gid, refund_gid)
     result = _refund(odoo_server, refund_gid)
     # A cancelled order has no invoice to credit; the money it took through
     # Odoo goes back through Odoo.
@@ -227,20 +228,11 @@ def test_refund_of_a_cancelled_paid_order_pays_the_money_back(odoo_server, simul
 
 
 def test_cancellation_after_a_refund_reverses_its_credit_note(odoo_server, simulator):
-    order = simulator.create_order(dict(SPEC, email="refund.cancel@example.com"))
+    order = _paid_order(odoo_server, simulator, "refund.cancel@example.com")
     gid = order["admin_graphql_api_id"]
-    wait_until(
-        lambda: (_binding(odoo_server, gid) or {}).get("payments"),
-        message=f"order {order['name']} in Odoo",
-    )
     refund = simulator.refund_order(order["id"], {"amount": order["total_price"]})
     refund_gid = refund["admin_graphql_api_id"]
-    wait_until(
-        lambda: (
-            _settled(odoo_server, gid, refund_gid) and _refund(odoo_server, refund_gid)
-        ),
-        message="the refund in Odoo",
-    )
+    _wait_for_refund(odoo_server, gid, refund_gid)
     assert _refund(odoo_server, refund_gid)["credit_note"] == (
         "out_refund",
         "posted",
