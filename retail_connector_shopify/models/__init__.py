@@ -17,3 +17,4 @@ from . import shopify_catalog_match
 from . import stock
 from . import shopify_fulfillment
 from . import shopify_payout
+from . import account_move_line

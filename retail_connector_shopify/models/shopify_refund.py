@@ -399,6 +399,26 @@ class _RefundBooking:
                 )
         return values
 
+    @staticmethod
+    def _lowers_invoicing(sale_line, line):
+        """Whether refunding ``line`` lowers what its order line invoices.
+
+        Only then may the credit note count against the order line's
+        invoiced quantity: goods cancelled before delivery leave the ordered
+        quantity, and restocked goods of a product invoiced on delivery leave
+        the delivered quantity through their return. Goods that stay on the
+        order (kept, or returned under an ordered-quantity policy) would
+        otherwise be invoiced again and billed twice.
+        """
+        if line.restock_type == "cancel":
+            return True
+        product = sale_line.product_id
+        return (
+            line.restocked
+            and product.type == "consu"
+            and product.invoice_policy == "delivery"
+        )
+
     def _product_values(self, sale_line, line):
         """A refunded line priced like its order line; Shopify's subtotal, when
         given, becomes an exact discount so both round to the same cent."""
@@ -416,7 +436,12 @@ class _RefundBooking:
             "price_unit": price,
             "discount": discount,
             "tax_ids": [Command.set(sale_line.tax_id.ids)],
-            "sale_line_ids": [Command.set(sale_line.ids)],
+            "shopify_sale_line_id": sale_line.id,
+            "sale_line_ids": [
+                Command.set(
+                    sale_line.ids if self._lowers_invoicing(sale_line, line) else []
+                )
+            ],
         }
 
     def _shipping_values(self, shipping_gid, subtotal, tax):
@@ -441,7 +466,8 @@ class _RefundBooking:
             "quantity": 1,
             "price_unit": price,
             "tax_ids": [Command.set(taxes.ids)],
-            "sale_line_ids": [Command.set(sale_line.ids if sale_line else [])],
+            # The order still invoices its shipping in full.
+            "shopify_sale_line_id": sale_line.id if sale_line else False,
         }
 
     def _adjustment_values(self, amount, label):
@@ -531,7 +557,7 @@ class _RefundBooking:
                 continue
             credit_lines = credit_note.invoice_line_ids.filtered(
                 lambda credit_line, sale_line=sale_line: (
-                    credit_line.sale_line_ids == sale_line
+                    credit_line.shopify_sale_line_id == sale_line
                 )
             )
             by_group = defaultdict(float)

@@ -192,9 +192,13 @@ class TestRefundImport(ShopifyTestCase):
         self.assertEqual(lines.tax_ids, self.tax_state)
         black = self.sale_line(sale, BLACK_LINE)
         green = self.sale_line(sale, GREEN_LINE)
-        self.assertEqual(lines.sale_line_ids, black | green)
-        self.assertEqual(black.qty_invoiced, -1.0)
-        self.assertIn(credit_note, sale.invoice_ids)
+        self.assertEqual(lines.shopify_sale_line_id, black | green)
+        # The order invoices what it sold; the credit note takes back what
+        # came back, so the returned goods are not invoiced a second time.
+        self.assertFalse(lines.sale_line_ids)
+        self.assertEqual(black.qty_invoiced, 0.0)
+        self.assertEqual(black.qty_to_invoice, 1.0)
+        self.assertIn(binding, sale.shopify_refund_ids)
 
         # The two restocked goods come back into the warehouse's stock.
         picking = binding.return_picking_id
@@ -253,6 +257,27 @@ class TestRefundImport(ShopifyTestCase):
             ),
             1,
         )
+
+    def test_restocked_goods_invoiced_on_delivery_count_against_the_order(self):
+        sale = self.import_order()
+        black = self.sale_line(sale, BLACK_LINE)
+        black.product_id.invoice_policy = "delivery"
+
+        event = self.process(
+            self.refund_payload(), topic="refunds/create", delivery_id="r-1"
+        )
+
+        self.assertEqual(event.state, "done", event.error_message)
+        credit_line = self.refund_binding().odoo_id.invoice_line_ids.filtered(
+            lambda line: line.shopify_sale_line_id == black
+        )
+        # The return took the unit out of the delivered quantity, so the
+        # credit note counts against the order: the unit is still invoiced
+        # once, and the credit note takes it back.
+        self.assertEqual(credit_line.sale_line_ids, black)
+        self.assertEqual(black.qty_delivered, 0.0)
+        self.assertEqual(black.qty_invoiced, -1.0)
+        self.assertEqual(black.qty_to_invoice, 1.0)
 
     def test_restock_goes_to_the_mapped_location(self):
         self.import_order()

@@ -7,7 +7,13 @@ sent in exchange are priced on their own, without the code.
 """
 
 from .conftest import wait_until
-from .test_shopify_refunds import _deliver, _paid_order, _sale_order_id, _settled
+from .test_shopify_refunds import (
+    _deliver,
+    _invoiced_balance,
+    _paid_order,
+    _sale_order_id,
+    _settled,
+)
 
 
 def _delivered_order(odoo, simulator, email, **changes):
@@ -134,6 +140,11 @@ def test_exchange_for_a_dearer_item_adds_it_and_takes_the_difference(
         ("inbound", 128.66, "sale"),
     ]
     assert state["chatter"]
+    # Invoiced from the order, new tee included: the customer owes nothing.
+    assert _invoiced_balance(odoo_server, order["admin_graphql_api_id"]) == (
+        154.10,
+        0.0,
+    )
 
 
 def test_exchange_for_a_cheaper_item_refunds_the_difference(odoo_server, simulator):
@@ -155,6 +166,10 @@ def test_exchange_for_a_cheaper_item_refunds_the_difference(odoo_server, simulat
         ("inbound", 128.66, "sale"),
         ("outbound", 49.93, "refund"),
     ]
+    assert _invoiced_balance(odoo_server, order["admin_graphql_api_id"]) == (
+        154.10,
+        0.0,
+    )
 
 
 def _map_included_vat(odoo):
@@ -200,3 +215,8 @@ def test_exchange_in_a_shop_whose_prices_include_tax(odoo_server, simulator):
     assert state["credit_note"][:2] == ("posted", 71.10)
     assert state["refunded"] == 47.10
     assert state["exchange"] == (return_name, 24.0)
+    total = float(result["order"]["total_price"])
+    assert _invoiced_balance(odoo_server, order["admin_graphql_api_id"]) == (
+        total,
+        0.0,
+    )

@@ -52,17 +52,47 @@ def _refund(odoo, gid):
                 (p.odoo_id.payment_type, round(p.odoo_id.amount, 2), p.kind)
                 for p in binding.payment_binding_ids
             ],
-            "sale_credit_notes": len(
-                binding.sale_order_id.invoice_ids.filtered(
-                    lambda move: move.move_type == "out_refund"
-                )
-            ),
+            "sale_credit_notes": len(binding.sale_order_id.shopify_refund_ids.odoo_id),
             "tee_line": [
                 (line.product_uom_qty, line.qty_delivered)
                 for line in binding.sale_order_id.order_line
                 if line.product_id.default_code == "TEE-ORG-M"
             ],
         }
+
+
+def _invoiced_balance(odoo, gid):
+    """Invoice what the order has left to invoice, as a user does from the
+    order, and return what the customer then owes: invoices less credit
+    notes, less payments, plus refund payments."""
+    with odoo.env() as env:
+        binding = env["shopify.sale.order"].search([("external_id", "=", gid)])
+        sale = binding.odoo_id
+        env["sale.advance.payment.inv"].with_context(
+            active_model="sale.order", active_ids=sale.ids, active_id=sale.id
+        ).create({"advance_payment_method": "delivered"}).create_invoices()
+        invoices = sale.invoice_ids.filtered(
+            lambda move: move.move_type == "out_invoice"
+        )
+        invoices.filtered(lambda move: move.state == "draft").action_post()
+        credit_notes = sale.shopify_refund_ids.odoo_id
+        payments = binding.payment_binding_ids.odoo_id
+        balance = (
+            sum(invoices.mapped("amount_total"))
+            - sum(credit_notes.mapped("amount_total"))
+            - sum(
+                payments.filtered(lambda p: p.payment_type == "inbound").mapped(
+                    "amount"
+                )
+            )
+            + sum(
+                payments.filtered(lambda p: p.payment_type == "outbound").mapped(
+                    "amount"
+                )
+            )
+        )
+        env.cr.commit()
+        return round(sum(invoices.mapped("amount_total")), 2), round(balance, 2)
 
 
 def _paid_order(odoo, simulator, email, **changes):
@@ -141,6 +171,9 @@ def test_restocked_refund_of_a_delivered_order_books_once(odoo_server, simulator
     assert result["payments"] == [("outbound", 22.90, "refund")]
     assert result["sale_credit_notes"] == 1
     assert result["tee_line"] == [(2.0, 1.0)]
+    # Invoiced as sold, the returned tee taken back by the credit note: the
+    # customer owes nothing.
+    assert _invoiced_balance(odoo_server, gid) == (128.66, 0.0)
     with odoo_server.env() as env:
         states = sorted(
             env["retail.event"]

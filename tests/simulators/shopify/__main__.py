@@ -23,6 +23,18 @@ def main(argv=None):
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--catalog", choices=("none", "demo"), default="none")
+    parser.add_argument(
+        "--after-id",
+        type=int,
+        default=0,
+        help="give new records ids above this one (a client kept older ones)",
+    )
+    parser.add_argument(
+        "--after-order-number",
+        type=int,
+        default=0,
+        help="number new orders above this one",
+    )
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper())
@@ -39,6 +51,9 @@ def main(argv=None):
     )
     if args.catalog == "demo":
         simulator.seed_demo_catalog()
+    # The catalogue always gets the same ids; what follows it must not take
+    # the ids of records an earlier run created.
+    simulator.store.resume_after(args.after_id, args.after_order_number)
     with simulator:
         print(f"Shopify simulator ready on {simulator.base_url}", flush=True)
         stopping.wait()

@@ -87,6 +87,15 @@ class Store:
                 dict, {key: data for key, data in self._meta.items() if key[0] in keep}
             )
 
+    def resume_after(self, last_id=0, last_order_number=0):
+        """Give new records ids and order numbers after these, for a client
+        that kept the records of an earlier run of the simulator."""
+        with self.lock:
+            self._next_id = max(self._next_id, last_id + 1)
+            self._next_order_number = max(
+                self._next_order_number, last_order_number + 1
+            )
+
     def now(self):
         """Return the shop clock's current time (aware, UTC)."""
         return self._clock()
