@@ -119,12 +119,16 @@ def _money_sum(values):
     return total
 
 
+def refund_money(refund):
+    """The money a refund's successful transactions sent back."""
+    return _money_sum(transaction.amount for transaction in refund.refund_transactions)
+
+
 def refund_total(refund, taxes_included=False):
     """Shopify's total of a refund: the money refunded when transactions say
     so, else its lines, shipping and adjustments."""
-    transactions = refund.refund_transactions
-    if transactions:
-        return _money_sum(transaction.amount for transaction in transactions)
+    if refund.refund_transactions:
+        return refund_money(refund)
     return refund_value(refund, taxes_included)
 
 

@@ -8,7 +8,12 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.addons.retail_connector_base.exceptions import BusinessError, RetryableError
 
 from ..lib.order_data import PayloadError
-from ..lib.refund_data import refund_from_rest, refund_total, refund_value
+from ..lib.refund_data import (
+    refund_from_rest,
+    refund_money,
+    refund_total,
+    refund_value,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -240,10 +245,7 @@ class _RefundBooking:
         ):
             return
         value = self._amount(refund_value(refund, self.taxes_included))
-        money = sum(
-            self._amount(transaction.amount)
-            for transaction in refund.refund_transactions
-        )
+        money = self._amount(refund_money(refund))
         if self.currency.compare_amounts(money, value) >= 0:
             # All the returned goods' value went back: nothing paid for
             # other items.

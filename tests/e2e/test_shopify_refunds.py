@@ -76,23 +76,21 @@ def _invoiced_balance(odoo, gid):
         )
         invoices.filtered(lambda move: move.state == "draft").action_post()
         credit_notes = sale.shopify_refund_ids.odoo_id
-        payments = binding.payment_binding_ids.odoo_id
         balance = (
             sum(invoices.mapped("amount_total"))
             - sum(credit_notes.mapped("amount_total"))
-            - sum(
-                payments.filtered(lambda p: p.payment_type == "inbound").mapped(
-                    "amount"
-                )
-            )
-            + sum(
-                payments.filtered(lambda p: p.payment_type == "outbound").mapped(
-                    "amount"
-                )
-            )
+            - _net_payments(binding)
         )
         env.cr.commit()
         return round(sum(invoices.mapped("amount_total")), 2), round(balance, 2)
+
+
+def _net_payments(order_binding):
+    """What the customer paid for an order, less what went back."""
+    return sum(
+        payment.amount * (1 if payment.payment_type == "inbound" else -1)
+        for payment in order_binding.payment_binding_ids.odoo_id
+    )
 
 
 def _paid_order(odoo, simulator, email, **changes):
@@ -252,11 +250,7 @@ def test_refund_of_a_cancelled_paid_order_pays_the_money_back(odoo_server, simul
     assert result["sale_credit_notes"] == 0
     with odoo_server.env() as env:
         binding = env["shopify.sale.order"].search([("external_id", "=", gid)])
-        balance = sum(
-            payment.odoo_id.amount
-            * (1 if payment.odoo_id.payment_type == "inbound" else -1)
-            for payment in binding.payment_binding_ids
-        )
+        balance = _net_payments(binding)
     assert round(balance, 2) == 0.0
 
 
@@ -286,11 +280,7 @@ def test_cancellation_after_a_refund_reverses_its_credit_note(odoo_server, simul
         reversal = env["account.move"].search(
             [("reversed_entry_id", "=", credit_note.id)]
         )
-        money = sum(
-            payment.odoo_id.amount
-            * (1 if payment.odoo_id.payment_type == "inbound" else -1)
-            for payment in binding.payment_binding_ids
-        )
+        money = _net_payments(binding)
         state = (
             round(credit_note.amount_residual, 2),
             reversal.move_type,

@@ -56,9 +56,26 @@ def find_line(order, line_spec):
     raise ValueError(f"order {order['name']} has no line {wanted!r}")
 
 
-def _discounted(item):
+def discounted(item):
+    """A line item's amount after every discount allocated to it."""
     amount = dec(item["price"]) * item["quantity"]
     return amount - sum((dec(a["amount"]) for a in item["discount_allocations"]), ZERO)
+
+
+def with_tax(amount, tax, included):
+    """What an amount costs the customer: its tax is part of it when prices
+    include tax, else added to it."""
+    return amount if included else amount + tax
+
+
+def last_payment_id(store, order_id):
+    """The id of the order's latest sale or capture, which refunds point to."""
+    paid = [
+        transaction
+        for transaction in store.children("OrderTransaction", order_id)
+        if transaction["kind"] in ("sale", "capture")
+    ]
+    return paid[-1]["id"] if paid else None
 
 
 def build_refund(store, zone, order, spec, default_location_id=None):
@@ -83,7 +100,7 @@ def build_refund(store, zone, order, spec, default_location_id=None):
                 f"line {item['id']}: can refund 1 to {left} items, not {quantity}"
             )
         already[item["id"]] = already.get(item["id"], 0) + quantity
-        subtotal = cents(_discounted(item) * quantity / item["quantity"])
+        subtotal = cents(discounted(item) * quantity / item["quantity"])
         tax = sum(
             (
                 cents(dec(tax_line["price"]) * quantity / item["quantity"])
@@ -91,7 +108,7 @@ def build_refund(store, zone, order, spec, default_location_id=None):
             ),
             ZERO,
         )
-        lines_total += subtotal + (ZERO if included else tax)
+        lines_total += with_tax(subtotal, tax, included)
         location_id = None
         if restock_type != "no_restock":
             location_id = line_spec.get("location_id", default_location_id)
@@ -129,7 +146,7 @@ def build_refund(store, zone, order, spec, default_location_id=None):
             ),
             ZERO,
         )
-        shipping_total = subtotal + (ZERO if included else tax)
+        shipping_total = with_tax(subtotal, tax, included)
         shipping_lines.append(
             {
                 "id": store.next_id(),

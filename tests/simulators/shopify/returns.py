@@ -36,14 +36,9 @@ _LINE_STATE = ("current_quantity", "fulfillable_quantity", "fulfillment_status")
 
 
 def _line_value(item, included):
-    """What a line item costs: after its discounts, plus tax if not included."""
-    amount = dec(item["price"]) * item["quantity"] - sum(
-        (dec(allocation["amount"]) for allocation in item["discount_allocations"]),
-        ZERO,
-    )
-    if included:
-        return amount
-    return amount + sum((dec(tax["price"]) for tax in item["tax_lines"]), ZERO)
+    """What a line item costs: after its discounts, with its tax."""
+    tax = sum((dec(tax_line["price"]) for tax_line in item["tax_lines"]), ZERO)
+    return refunds.with_tax(refunds.discounted(item), tax, included)
 
 
 def _check_returnable(order, returned):
@@ -108,8 +103,9 @@ class ReturnControls:
             included = bool(order.get("taxes_included"))
             returned_value = sum(
                 (
-                    dec(line["subtotal"])
-                    + (ZERO if included else dec(line["total_tax"]))
+                    refunds.with_tax(
+                        dec(line["subtotal"]), dec(line["total_tax"]), included
+                    )
                     for line in refund["refund_line_items"]
                 ),
                 ZERO,
@@ -180,13 +176,8 @@ class ReturnControls:
         transaction = rest_transaction(
             self.store, order, kind, gateway, fmt(amount), conv.bag(amount), now
         )
-        paid = [
-            earlier
-            for earlier in self.store.children("OrderTransaction", order["id"])
-            if earlier["kind"] in ("sale", "capture")
-        ]
         if kind == "refund":
-            transaction["parent_id"] = paid[-1]["id"] if paid else None
+            transaction["parent_id"] = refunds.last_payment_id(self.store, order["id"])
         self.store.insert("OrderTransaction", transaction, parent_id=order["id"])
         return [transaction] if kind == "refund" else []
 

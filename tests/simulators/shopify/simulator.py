@@ -306,13 +306,9 @@ class ShopifySimulator(
                 spec,
                 default_location_id=locations[0]["id"] if locations else None,
             )
-            paid = [
-                transaction
-                for transaction in self.store.children("OrderTransaction", order["id"])
-                if transaction["kind"] in ("sale", "capture")
-            ]
+            parent_id = refunds.last_payment_id(self.store, order["id"])
             for transaction in transactions:
-                transaction["parent_id"] = paid[-1]["id"] if paid else None
+                transaction["parent_id"] = parent_id
                 self.store.insert(
                     "OrderTransaction", transaction, parent_id=order["id"]
                 )
